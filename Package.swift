@@ -1,0 +1,79 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "CareBridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "carebridge", targets: ["carebridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .target(name: "FHIRCore", swiftSettings: swiftSettings),
+        .target(name: "FHIRPath", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
+        .target(name: "FHIRProfiles", dependencies: ["FHIRCore", "FHIRPath"], swiftSettings: swiftSettings),
+        .target(
+            name: "EmbeddedPostgres",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Store",
+            dependencies: [
+                "FHIRCore", "FHIRProfiles", "EmbeddedPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CareBridgeServer",
+            dependencies: [
+                "FHIRCore", "FHIRPath", "FHIRProfiles", "Store", "EmbeddedPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "carebridge",
+            dependencies: [
+                "CareBridgeServer", "Store", "EmbeddedPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "FHIRCoreTests", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FHIRPathTests", dependencies: ["FHIRPath", "FHIRCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FHIRProfilesTests", dependencies: ["FHIRProfiles", "FHIRCore"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "FHIRCore", "FHIRProfiles", "EmbeddedPostgres"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CareBridgeServerTests",
+            dependencies: [
+                "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

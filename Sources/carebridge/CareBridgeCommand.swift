@@ -1,0 +1,7 @@
+import ArgumentParser
+import CareBridgeServer
+
+@main
+struct CareBridgeCommand: AsyncParsableCommand {
+    func run() async throws {}
+}
