@@ -2,7 +2,24 @@
 public struct SearchParameterDefinition: Sendable, Hashable {
     /// The kind of value a search parameter matches.
     public enum ParameterType: String, Sendable, Hashable {
-        case number, date, string, token, reference, composite, quantity, uri, special
+        /// A number compared with the given precision.
+        case number
+        /// A date, dateTime, instant or Period, matched as ranges.
+        case date
+        /// Text, matched case- and accent-insensitively from the start.
+        case string
+        /// A code, Coding, Identifier or similar, matched as `system|code`.
+        case token
+        /// A reference to another resource; can be chained.
+        case reference
+        /// Several values matched together (`code$value`).
+        case composite
+        /// A number with a unit.
+        case quantity
+        /// A URI, matched exactly (or by `:below`/`:above`).
+        case uri
+        /// Behaviour particular to the parameter (`near`, `_query`...).
+        case special
     }
 
     /// One part of a composite parameter.
