@@ -97,7 +97,8 @@ public struct FHIRPathTemporal: Sendable, Hashable, CustomStringConvertible {
             left = FHIRPathTemporal.shifted(left, by: -leftOffset)
             right = FHIRPathTemporal.shifted(right, by: -rightOffset)
         }
-        for index in 0..<5 {
+        let firstComponent = year == nil && other.year == nil ? 3 : 0  // two Times start at the hour
+        for index in firstComponent..<5 {
             switch (left[index], right[index]) {
             case (nil, nil): return .orderedSame
             case (nil, _), (_, nil): return nil
