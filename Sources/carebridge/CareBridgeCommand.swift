@@ -1,7 +1,12 @@
 import ArgumentParser
-import CareBridgeServer
 
+/// The `carebridge` command line.
 @main
 struct CareBridgeCommand: AsyncParsableCommand {
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "carebridge",
+        abstract: "CareBridge: a FHIR R4 server and HL7v2 interface engine in one binary.",
+        subcommands: [ServeCommand.self, MigrateCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
 }

@@ -100,7 +100,7 @@ private struct ByteReader {
     }
 
     mutating func expectWord(_ word: StaticString) throws(JSONParseError) {
-        let count = word.utf8CodeUnitsCount
+        let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end of input") }
         let matches = word.withUTF8Buffer { buffer in
             buffer.elementsEqual(bytes[index..<index + count])

@@ -118,7 +118,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// `id` and `meta` first, as FHIR writers conventionally do).
     public mutating func set(_ key: String, _ value: JSONValue, at position: Int) {
         self[key] = nil
-        let index = min(max(position, 0), keys.count)
+        let index = Swift.min(Swift.max(position, 0), keys.count)
         keys.insert(key, at: index)
         values.insert(value, at: index)
     }

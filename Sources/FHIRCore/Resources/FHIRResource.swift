@@ -9,6 +9,11 @@ public struct FHIRResource: Sendable, Hashable {
         self.json = json
     }
 
+    /// A resource of `resourceType` with these further members, in order.
+    public init(resourceType: String, _ members: [(String, JSONValue)]) {
+        json = JSONObject([("resourceType", .string(resourceType))] + members)
+    }
+
     /// Parses resource JSON; throws when it is not JSON, not an object, or has no `resourceType`.
     public init(parsing bytes: some Collection<UInt8>) throws(FHIRCoreError) {
         let value: JSONValue

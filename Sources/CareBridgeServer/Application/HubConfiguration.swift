@@ -1,0 +1,41 @@
+import Foundation
+
+/// Everything `carebridge serve` can be told, from flags or the environment.
+public struct HubConfiguration: Sendable {
+    /// Address the HTTP server binds to.
+    public var httpHost: String
+    public var httpPort: Int
+    /// Port for the MLLP listener (HL7v2 over TCP).
+    public var mllpPort: Int
+    /// Folder of the embedded PostgreSQL cluster, used when `databaseURL` is nil.
+    public var dataDirectory: String
+    /// A `postgres://` URL of an existing server; nil runs the embedded cluster.
+    public var databaseURL: String?
+    /// Folder of the derived FHIR profiles; nil searches the usual places.
+    public var profilesDirectory: String?
+    /// The FHIR base URL to put in links and `Location`; nil derives it from each request's `Host`.
+    public var publicBaseURL: String?
+    /// The largest request body accepted, in bytes.
+    public var maximumBodySize: Int
+    /// Run without authorization (development only).
+    public var insecureDevelopment: Bool
+    public var limits: RestLimits
+
+    public init(
+        httpHost: String = "127.0.0.1", httpPort: Int = 8080, mllpPort: Int = 2575,
+        dataDirectory: String = ".carebridge/pg", databaseURL: String? = nil, profilesDirectory: String? = nil,
+        publicBaseURL: String? = nil, maximumBodySize: Int = 32 * 1024 * 1024, insecureDevelopment: Bool = false,
+        limits: RestLimits = RestLimits()
+    ) {
+        self.httpHost = httpHost
+        self.httpPort = httpPort
+        self.mllpPort = mllpPort
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.profilesDirectory = profilesDirectory
+        self.publicBaseURL = publicBaseURL
+        self.maximumBodySize = maximumBodySize
+        self.insecureDevelopment = insecureDevelopment
+        self.limits = limits
+    }
+}

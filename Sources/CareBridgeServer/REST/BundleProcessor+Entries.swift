@@ -1,0 +1,138 @@
+import FHIRCore
+import Foundation
+import NIOCore
+import FHIRProfiles
+import Store
+
+/// How a transaction entry runs, decided before any entry is written.
+enum EntryPlan: Sendable {
+    /// Run the request as it is.
+    case asIs
+    /// Create with this id (ids are assigned first so that references to the entry can be rewritten).
+    case create(id: String)
+    /// A conditional create that matched this existing resource: nothing to write.
+    case existing(id: String)
+    /// A conditional update resolved to this id.
+    case update(id: String)
+}
+
+extension BundleProcessor {
+    func plan(_ entry: BundleEntryRequest, session: StoreSession, resolver: inout ReferenceResolver) async throws -> EntryPlan {
+        let request = entry.request
+        guard let type = request.path.first else {
+            throw FHIRError(400, code: "not-supported", "A Bundle cannot be nested")
+        }
+        switch (request.method, request.path.count) {
+        case ("POST", 1):
+            let id: String
+            var plan: EntryPlan
+            if let condition = request.ifNoneExist {
+                let criteria = try ConditionalCriteria(queryString: RestHandler.stripTypePrefix(condition, type: type))
+                try await session.lock(type, criteria)
+                let ids = try await session.matches(type, criteria)
+                guard ids.count <= 1 else {
+                    throw FHIRError(412, code: "multiple-matches", "If-None-Exist criteria match more than one \(type)")
+                }
+                id = ids.first ?? UUID().uuidString.lowercased()
+                plan = ids.isEmpty ? .create(id: id) : .existing(id: id)
+            } else {
+                id = UUID().uuidString.lowercased()
+                plan = .create(id: id)
+            }
+            if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
+            return plan
+        case ("PUT", 1):
+            let criteria = try ConditionalCriteria(queryString: request.queryString)
+            try await session.lock(type, criteria)
+            let ids = try await session.matches(type, criteria)
+            guard ids.count <= 1 else {
+                throw FHIRError(412, code: "multiple-matches", "The criteria match more than one \(type)")
+            }
+            let id = ids.first ?? entry.resource?.id ?? UUID().uuidString.lowercased()
+            if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
+            return .update(id: id)
+        case ("PUT", 2):
+            if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(request.path[1])") }
+            return .asIs
+        default:
+            return .asIs
+        }
+    }
+
+    func execute(_ entry: BundleEntryRequest, plan: EntryPlan, session: StoreSession, base: String) async throws -> FHIRResponse {
+        var request = entry.finalRequest
+        guard let type = request.path.first else {
+            throw FHIRError(400, code: "not-supported", "A Bundle cannot be nested")
+        }
+        switch plan {
+        case .asIs:
+            let interaction = try FHIRInteraction.resolve(method: request.method, path: request.path)
+            if interaction == .batchOrTransaction || interaction == .capabilities {
+                throw FHIRError(400, code: "not-supported", "This interaction cannot be part of a transaction")
+            }
+            if !handler.registry.isServed(type) { throw FHIRError.notSupportedType(type) }
+            return try await handler.perform(interaction, request, in: session, base: base)
+        case .create(let id):
+            let resource = try handler.checkedResource(request, type: type)
+            return handler.written(try await session.create(resource, assignedID: id), created: true, request)
+        case .existing(let id):
+            let stored = try await handler.existing(type, id, session)
+            return handler.written(stored, created: false, request)
+        case .update(let id):
+            guard var resource = entry.resource else {
+                throw FHIRError(400, code: "required", "A PUT entry needs a resource")
+            }
+            resource.id = id
+            request.body = ByteBuffer(bytes: resource.bytes)
+            request.path = [type, id]
+            request.queryString = ""
+            return try await handler.update(type, id: id, request, session)
+        }
+    }
+
+    static func responseEntry(_ response: FHIRResponse, base: String) -> BundleWriter.Entry {
+        var result = JSONObject([("status", .string(response.statusLine))])
+        if let location = response.location { result["location"] = .string(location) }
+        if let etag = response.etag { result["etag"] = .string(etag) }
+        if let lastModified = response.lastModified { result["lastModified"] = .string(FHIRInstant.string(from: lastModified)) }
+        var entry = BundleWriter.Entry(response: result)
+        switch response.body {
+        case .outcome(let outcome):
+            if response.status >= 400 {
+                entry.outcome = ByteBuffer(bytes: outcome.resource.bytes)
+            } else {
+                entry.resource = ByteBuffer(bytes: outcome.resource.bytes)
+            }
+        case .json, .resource:
+            entry.resource = response.bodyBytes
+        case .none: break
+        }
+        if let location = response.location, let range = location.range(of: "/_history/") {
+            entry.fullUrl = "\(base)/\(location[..<range.lowerBound])"
+        }
+        return entry
+    }
+
+    static func outcome(of response: FHIRResponse) -> OperationOutcome {
+        if case .outcome(let outcome) = response.body { return outcome }
+        return OperationOutcome(code: "processing", diagnostics: "The entry failed with status \(response.status)")
+    }
+
+    /// The error of entry `index`, its messages and expressions pointing into the Bundle.
+    static func located(_ error: FHIRError, entry index: Int) -> FHIRError {
+        let prefix = "Bundle.entry[\(index)]"
+        let issues = error.outcome.issues.map { issue in
+            var located = issue
+            located.diagnostics = "\(prefix): \(issue.diagnostics)"
+            located.expression = issue.expression.map { expression in
+                guard let dot = expression.firstIndex(of: "."), expression.first?.isUppercase == true else {
+                    return "\(prefix).resource.\(expression)"
+                }
+                return "\(prefix).resource" + expression[dot...]
+            }
+            if located.expression.isEmpty { located.expression = [prefix] }
+            return located
+        }
+        return FHIRError(error.status, OperationOutcome(issues: issues))
+    }
+}

@@ -1,0 +1,88 @@
+import FHIRCore
+import Foundation
+import NIOCore
+import Store
+
+/// Processes batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction).
+///
+/// A transaction runs in one database transaction: `urn:uuid:` full URLs get their ids first (conditional
+/// creates and updates are matched under their locks at that point), references are rewritten, then the
+/// entries run in the order DELETE, POST, PUT/PATCH, GET. The first failing entry rolls everything back.
+struct BundleProcessor: Sendable {
+    let handler: RestHandler
+
+    func process(_ request: FHIRRequest, base: String) async throws -> FHIRResponse {
+        guard let body = request.body, body.readableBytes > 0 else {
+            throw FHIRError(400, code: "required", "POST to the base needs a batch or transaction Bundle")
+        }
+        let bundle = try FHIRResource(parsing: body.readableBytesView)
+        guard bundle.resourceType == "Bundle" else {
+            throw FHIRError(400, code: "invalid", "POST to the base takes a Bundle, not a \(bundle.resourceType)", expression: ["resourceType"])
+        }
+        let type = bundle.json["type"]?.stringValue ?? ""
+        guard type == "batch" || type == "transaction" else {
+            throw FHIRError(400, code: "invalid", "Bundle.type must be batch or transaction, not '\(type)'", expression: ["Bundle.type"])
+        }
+        let entries = bundle.json["entry"]?.arrayValue ?? []
+        guard entries.count <= handler.limits.maximumBundleEntries else {
+            throw FHIRError(413, code: "too-costly", "The Bundle has \(entries.count) entries; at most \(handler.limits.maximumBundleEntries) are accepted")
+        }
+        if type == "batch" { return try await batch(entries, request, base: base) }
+        var parsed: [BundleEntryRequest] = []
+        for (index, entry) in entries.enumerated() {
+            parsed.append(try BundleEntryRequest(entry: entry, index: index, preferReturn: request.preferReturn))
+        }
+        let responses = try await handler.store.withTransaction { session in
+            try await transaction(parsed, in: session, base: base)
+        }
+        var writer = BundleWriter(type: "transaction-response")
+        writer.entries = responses.map { Self.responseEntry($0, base: base) }
+        return FHIRResponse(status: 200, body: .json(writer.bytes()))
+    }
+
+    private func batch(_ entries: [JSONValue], _ request: FHIRRequest, base: String) async throws -> FHIRResponse {
+        var writer = BundleWriter(type: "batch-response")
+        for (index, entry) in entries.enumerated() {
+            let response: FHIRResponse
+            do {
+                let entryRequest = try BundleEntryRequest(entry: entry, index: index, preferReturn: request.preferReturn)
+                if entryRequest.request.path.isEmpty {
+                    throw FHIRError(400, code: "not-supported", "Bundle.entry[\(index)]: a Bundle cannot be nested")
+                }
+                response = await handler.handle(entryRequest.finalRequest, base: base)
+            } catch {
+                response = FHIRResponse(RestHandler.fhirError(error, logger: handler.logger))
+            }
+            writer.entries.append(Self.responseEntry(response, base: base))
+        }
+        return FHIRResponse(status: 200, body: .json(writer.bytes()))
+    }
+
+    private func transaction(_ entries: [BundleEntryRequest], in session: StoreSession, base: String) async throws -> [FHIRResponse] {
+        var entries = entries
+        var resolver = ReferenceResolver()
+        var plans: [Int: EntryPlan] = [:]
+        for entry in entries {
+            plans[entry.index] = try await plan(entry, session: session, resolver: &resolver)
+        }
+        for position in entries.indices {
+            guard var resource = entries[position].resource else { continue }
+            resource.json = try await resolver.rewrite(resource.json, session: session, entry: entries[position].index)
+            entries[position].resource = resource
+        }
+        var responses = [FHIRResponse?](repeating: nil, count: entries.count)
+        for entry in entries.sorted(by: { ($0.processingRank, $0.index) < ($1.processingRank, $1.index) }) {
+            let response: FHIRResponse
+            do {
+                response = try await execute(entry, plan: plans[entry.index] ?? .asIs, session: session, base: base)
+            } catch {
+                throw Self.located(RestHandler.fhirError(error, logger: handler.logger), entry: entry.index)
+            }
+            if response.status >= 400 {
+                throw Self.located(FHIRError(response.status, Self.outcome(of: response)), entry: entry.index)
+            }
+            responses[entry.index] = response
+        }
+        return responses.compactMap { $0 }
+    }
+}

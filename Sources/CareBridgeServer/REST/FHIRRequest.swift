@@ -1,0 +1,81 @@
+import Foundation
+import NIOCore
+
+/// One FHIR REST request, whether it came over HTTP or as an entry of a batch/transaction Bundle.
+public struct FHIRRequest: Sendable {
+    /// The HTTP method, upper case.
+    public var method: String
+    /// The path below the FHIR base, split on `/` (e.g. `["Patient", "123", "_history", "2"]`).
+    public var path: [String]
+    /// The raw query string (without `?`), percent-encoded as received.
+    public var queryString: String
+    /// Query parameters in order, decoded.
+    public var query: [(name: String, value: String)]
+    public var ifMatch: String?
+    public var ifNoneExist: String?
+    public var ifNoneMatch: String?
+    /// The `return=` preference of the `Prefer` header.
+    public var preferReturn: PreferReturn
+    /// The request body, if any.
+    public var body: ByteBuffer?
+    /// Whether the body is a JSON Patch document.
+    public var isJSONPatch: Bool
+
+    /// What the client wants back from a write (`Prefer: return=...`).
+    public enum PreferReturn: Sendable {
+        case minimal, representation, operationOutcome
+    }
+
+    public init(
+        method: String, path: [String], queryString: String = "", ifMatch: String? = nil, ifNoneExist: String? = nil,
+        ifNoneMatch: String? = nil, preferReturn: PreferReturn = .representation, body: ByteBuffer? = nil,
+        isJSONPatch: Bool = false
+    ) {
+        self.method = method
+        self.path = path
+        self.queryString = queryString
+        self.query = QueryString.parse(queryString)
+        self.ifMatch = ifMatch
+        self.ifNoneExist = ifNoneExist
+        self.ifNoneMatch = ifNoneMatch
+        self.preferReturn = preferReturn
+        self.body = body
+        self.isJSONPatch = isJSONPatch
+    }
+
+    /// The first value of query parameter `name`.
+    public func parameter(_ name: String) -> String? {
+        query.first { $0.name == name }?.value
+    }
+
+    /// A request for a relative URL such as `Patient/1/_history?_count=5`.
+    public init(method: String, relativeURL: String) {
+        let (path, queryString) = QueryString.split(relativeURL)
+        self.init(method: method, path: path, queryString: queryString)
+    }
+}
+
+/// Splitting and decoding of URLs and query strings.
+enum QueryString {
+    /// Splits `Patient/1?x=y` into path components and the raw query string.
+    static func split(_ url: String) -> ([String], String) {
+        let parts = url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = parts[0].split(separator: "/", omittingEmptySubsequences: true).map { decode(String($0)) }
+        return (path, parts.count > 1 ? String(parts[1]) : "")
+    }
+
+    /// Decodes `a=1&b=x%20y` into pairs, in order; `+` is a space.
+    static func parse(_ text: String) -> [(name: String, value: String)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = decode(String(parts[0]).replacingOccurrences(of: "+", with: " "))
+            let value = parts.count > 1 ? decode(String(parts[1]).replacingOccurrences(of: "+", with: " ")) : ""
+            return (name, value)
+        }
+    }
+
+    static func decode(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        return text.removingPercentEncoding ?? text
+    }
+}

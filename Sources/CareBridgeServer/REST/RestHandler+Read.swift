@@ -1,0 +1,110 @@
+import FHIRCore
+import Foundation
+import NIOCore
+import Store
+
+extension RestHandler {
+    func read(_ type: String, _ id: String, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+        let stored = try await existing(type, id, session)
+        if let ifNoneMatch = request.ifNoneMatch, (try? Self.version(ofETag: ifNoneMatch)) == stored.versionId {
+            return FHIRResponse(status: 304, versionId: stored.versionId, lastModified: stored.lastUpdated)
+        }
+        return FHIRResponse(status: 200, body: .json(stored.body), versionId: stored.versionId, lastModified: stored.lastUpdated)
+    }
+
+    func read(_ type: String, _ id: String, version: String, _ session: StoreSession) async throws -> FHIRResponse {
+        guard let number = Int(version), let stored = try await session.read(type, id, version: number) else {
+            throw FHIRError(404, code: "not-found", "\(type)/\(id) has no version \(version)")
+        }
+        if stored.deleted {
+            throw FHIRError(410, code: "deleted", "Version \(version) of \(type)/\(id) is a deletion")
+        }
+        return FHIRResponse(status: 200, body: .json(stored.body), versionId: stored.versionId, lastModified: stored.lastUpdated)
+    }
+
+    /// The current version of `type/id`; 404 when it never existed, 410 when it is deleted.
+    func existing(_ type: String, _ id: String, _ session: StoreSession) async throws -> StoredResource {
+        guard let stored = try await session.read(type, id) else {
+            throw FHIRError(404, code: "not-found", "\(type)/\(id) does not exist")
+        }
+        if stored.deleted {
+            throw FHIRError(410, code: "deleted", "\(type)/\(id) was deleted (version \(stored.versionId))")
+        }
+        return stored
+    }
+
+    func history(_ query: HistoryQuery, _ request: FHIRRequest, _ session: StoreSession, base: String) async throws -> FHIRResponse {
+        var query = query
+        for (name, value) in request.query {
+            switch name {
+            case "_count": query.count = try pageSize(value)
+            case "_since":
+                guard let since = FHIRDateTime(value), since.hasTime else {
+                    throw FHIRError(400, code: "invalid", "_since must be an instant such as 2026-01-01T00:00:00Z, not '\(value)'")
+                }
+                query.since = since.lowerBound
+            case "_at":
+                guard let at = FHIRDateTime(value) else {
+                    throw FHIRError(400, code: "invalid", "_at must be a date or dateTime, not '\(value)'")
+                }
+                query.before = at.upperBound
+            case "_offset":
+                guard let offset = Int(value), offset >= 0 else {
+                    throw FHIRError(400, code: "invalid", "_offset must be a non-negative integer")
+                }
+                query.offset = offset
+            case "_format", "_pretty", "_summary": continue
+            default:
+                throw FHIRError(400, code: "not-supported", "History does not take the parameter '\(name)'")
+            }
+        }
+        if let type = query.resourceType, let id = query.id {
+            guard try await session.read(type, id) != nil else {
+                throw FHIRError(404, code: "not-found", "\(type)/\(id) does not exist")
+            }
+        }
+        let versions = try await session.history(query)
+        var bundle = BundleWriter(type: "history")
+        let path = [query.resourceType, query.id].compactMap { $0 }.joined(separator: "/")
+        let selfURL = base + (path.isEmpty ? "" : "/" + path) + "/_history"
+        bundle.links.append(("self", selfURL + (request.queryString.isEmpty ? "" : "?" + request.queryString)))
+        if versions.count == query.count {
+            var next = request.query.filter { $0.name != "_offset" }
+            next.append(("_offset", String(query.offset + query.count)))
+            bundle.links.append(("next", selfURL + "?" + next.map { "\($0.name)=\(Self.encode($0.value))" }.joined(separator: "&")))
+        }
+        for version in versions {
+            bundle.entries.append(historyEntry(version, base: base))
+        }
+        return FHIRResponse(status: 200, body: .json(bundle.bytes()))
+    }
+
+    private func historyEntry(_ version: StoredResource, base: String) -> BundleWriter.Entry {
+        let method = version.method ?? (version.deleted ? "DELETE" : "PUT")
+        let url = method == "POST" ? version.resourceType : version.reference
+        let status = version.deleted ? "204" : (version.versionId == 1 ? "201" : "200")
+        return BundleWriter.Entry(
+            fullUrl: "\(base)/\(version.reference)",
+            resource: version.deleted ? nil : version.body,
+            request: JSONObject([("method", .string(method)), ("url", .string(url))]),
+            response: JSONObject([
+                ("status", .string(status)),
+                ("etag", .string("W/\"\(version.versionId)\"")),
+                ("lastModified", .string(FHIRInstant.string(from: version.lastUpdated))),
+            ])
+        )
+    }
+
+    func pageSize(_ value: String) throws -> Int {
+        guard let count = Int(value), count >= 0 else {
+            throw FHIRError(400, code: "invalid", "_count must be a non-negative integer, not '\(value)'")
+        }
+        return min(count, limits.maximumPageSize)
+    }
+
+    static func encode(_ value: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}

@@ -1,0 +1,104 @@
+import FHIRCore
+import FHIRProfiles
+import Foundation
+import Logging
+import Store
+
+/// Carries out FHIR REST interactions against the store; knows nothing of HTTP frameworks, so batch and
+/// transaction entries go through exactly the same code as top-level requests.
+public struct RestHandler: Sendable {
+    let store: ResourceStore
+    let registry: ProfileRegistry
+    let limits: RestLimits
+    let logger: Logger
+
+    /// A handler over `store`, validating writes with `registry`.
+    public init(store: ResourceStore, registry: ProfileRegistry, limits: RestLimits = RestLimits(), logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Handles one request; `base` is the absolute FHIR base URL (e.g. `http://host:8080/fhir`).
+    public func handle(_ request: FHIRRequest, base: String) async -> FHIRResponse {
+        do {
+            let interaction = try FHIRInteraction.resolve(method: request.method, path: request.path)
+            if let type = interaction.resourceType, !registry.isServed(type) { throw FHIRError.notSupportedType(type) }
+            switch interaction {
+            case .capabilities:
+                return FHIRResponse(status: 200, body: .resource(CapabilityStatementBuilder(registry: registry).build(base: base)))
+            case .batchOrTransaction:
+                return try await BundleProcessor(handler: self).process(request, base: base)
+            case .create(_) where request.ifNoneExist != nil, .conditionalUpdate, .conditionalDelete, .conditionalPatch:
+                return try await store.withTransaction { session in
+                    try await perform(interaction, request, in: session, base: base)
+                }
+            default:
+                return try await store.withSession { session in
+                    try await perform(interaction, request, in: session, base: base)
+                }
+            }
+        } catch {
+            return FHIRResponse(Self.fhirError(error, logger: logger))
+        }
+    }
+
+    /// Turns any error into the `FHIRError` to answer with; unexpected ones are logged once and become 500.
+    static func fhirError(_ error: any Error, logger: Logger) -> FHIRError {
+        switch error {
+        case let error as FHIRError: return error
+        case let error as StoreError:
+            if error.code == .database { logger.error("store failure", metadata: ["error": "\(error)"]) }
+            return FHIRError(error)
+        case let error as FHIRCoreError: return FHIRError(error)
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return FHIRError(500, code: "exception", "The server could not complete the request")
+        }
+    }
+
+    /// Carries out `interaction` on `session` (which may be inside a transaction).
+    func perform(
+        _ interaction: FHIRInteraction, _ request: FHIRRequest, in session: StoreSession, base: String
+    ) async throws -> FHIRResponse {
+        switch interaction {
+        case .read(let type, let id): return try await read(type, id, request, session)
+        case .vread(let type, let id, let version): return try await read(type, id, version: version, session)
+        case .create(let type): return try await create(type, request, session)
+        case .update(let type, let id): return try await update(type, id: id, request, session)
+        case .conditionalUpdate(let type): return try await update(type, id: nil, request, session)
+        case .patch(let type, let id): return try await patch(type, id: id, request, session)
+        case .conditionalPatch(let type): return try await patch(type, id: nil, request, session)
+        case .delete(let type, let id): return try await delete(type, id: id, request, session)
+        case .conditionalDelete(let type): return try await delete(type, id: nil, request, session)
+        case .historyInstance(let type, let id):
+            return try await history(HistoryQuery(resourceType: type, id: id), request, session, base: base)
+        case .historyType(let type):
+            return try await history(HistoryQuery(resourceType: type), request, session, base: base)
+        case .historySystem: return try await history(HistoryQuery(), request, session, base: base)
+        case .validate(let type): return try validate(type, request)
+        case .search(let type): return try await search(type, request, session, base: base)
+        case .capabilities:
+            return FHIRResponse(status: 200, body: .resource(CapabilityStatementBuilder(registry: registry).build(base: base)))
+        case .batchOrTransaction:
+            throw FHIRError(400, code: "not-supported", "A Bundle cannot be nested inside a batch or transaction")
+        }
+    }
+}
+
+/// Bounds on what one request may ask for.
+public struct RestLimits: Sendable, Hashable {
+    /// Page size when `_count` is not given.
+    public var defaultPageSize: Int
+    /// The largest page size honoured (a larger `_count` is reduced to it).
+    public var maximumPageSize: Int
+    /// The most entries a batch or transaction Bundle may have.
+    public var maximumBundleEntries: Int
+
+    public init(defaultPageSize: Int = 50, maximumPageSize: Int = 1000, maximumBundleEntries: Int = 10_000) {
+        self.defaultPageSize = defaultPageSize
+        self.maximumPageSize = maximumPageSize
+        self.maximumBundleEntries = maximumBundleEntries
+    }
+}

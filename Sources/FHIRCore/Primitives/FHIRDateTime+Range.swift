@@ -1,0 +1,47 @@
+import Foundation
+
+extension FHIRDateTime {
+    /// The first instant the value covers: `1970` starts at 1970-01-01T00:00:00Z. Values without a time
+    /// are taken in UTC.
+    public var lowerBound: Date {
+        Date(timeIntervalSince1970: startSeconds)
+    }
+
+    /// The first instant after the value: `1970` ends before 1971-01-01T00:00:00Z, `...T10:00:00` before
+    /// `...T10:00:01`.
+    public var upperBound: Date {
+        let length: Double
+        switch precision {
+        case .year:
+            length = Double(FHIRDateTime.daysFromCivil(year + 1, 1, 1) - FHIRDateTime.daysFromCivil(year, 1, 1)) * 86_400
+        case .month:
+            length = Double(FHIRDateTime.daysIn(month: month ?? 1, year: year)) * 86_400
+        case .day: length = 86_400
+        case .minute: length = 60
+        case .second: length = 1
+        case .fraction:
+            let digits = fractionDigits?.count ?? 0
+            length = pow(10, -Double(digits))
+        }
+        return Date(timeIntervalSince1970: startSeconds + length)
+    }
+
+    private var startSeconds: Double {
+        let days = FHIRDateTime.daysFromCivil(year, month ?? 1, day ?? 1)
+        var seconds = Double(days) * 86_400
+        seconds += Double((hour ?? 0) * 3600 + (minute ?? 0) * 60 + (second ?? 0))
+        if let fractionDigits, let fraction = Double("0." + fractionDigits) { seconds += fraction }
+        seconds -= Double((offsetMinutes ?? 0) * 60)
+        return seconds
+    }
+
+    /// Days from 1970-01-01 to the given civil date (Howard Hinnant's days-from-civil).
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

@@ -1,0 +1,25 @@
+import PostgresNIO
+
+/// Builds a parameterised SQL statement piece by piece; every value becomes a bind parameter (`$n`).
+struct SQLBuilder {
+    private(set) var sql: String
+    private var bindings = PostgresBindings()
+
+    init(_ sql: String = "") {
+        self.sql = sql
+    }
+
+    /// Appends SQL text written by the program (never user input).
+    mutating func append(_ text: String) {
+        sql += text
+    }
+
+    /// Appends a bind parameter for `value`.
+    mutating func append(bind value: some PostgresNonThrowingEncodable & Sendable) {
+        bindings.append(value)
+        sql += "$\(bindings.count)"
+    }
+
+    /// The finished statement.
+    var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: bindings) }
+}

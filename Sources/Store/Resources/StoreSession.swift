@@ -1,0 +1,245 @@
+import FHIRCore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The resource operations, on one database connection (inside a transaction or not).
+///
+/// Writes use optimistic concurrency: the version read is checked again in the `UPDATE ... WHERE version_id`,
+/// so concurrent writers never interleave versions; a loser re-reads and tries again, or gets 412 when
+/// it asked for that version with `If-Match`.
+public struct StoreSession: Sendable {
+    let connection: PostgresConnection
+    let indexer: any SearchIndexer
+    let logger: Logger
+
+    /// The current version of `type/id` (a deletion is returned with `deleted` set), or nil if never stored.
+    public func read(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
+        try await database {
+            let rows = try await connection.execute(ReadCurrentStatement(type: type, id: id), logger: logger)
+            for try await row in rows {
+                return StoredResource(
+                    resourceType: type, id: id, versionId: row.0, lastUpdated: row.1, deleted: row.2, body: row.3
+                )
+            }
+            return nil
+        }
+    }
+
+    /// Version `version` of `type/id`, or nil.
+    public func read(_ type: String, _ id: String, version: Int) async throws(StoreError) -> StoredResource? {
+        try await database {
+            let rows = try await connection.query(
+                """
+                SELECT last_updated, deleted, coalesce(body, ''), method FROM resource_history
+                WHERE resource_type = \(type) AND id = \(id) AND version_id = \(version)
+                """,
+                logger: logger
+            )
+            for try await (lastUpdated, deleted, body, method) in rows.decode((Date, Bool, ByteBuffer, String).self) {
+                return StoredResource(
+                    resourceType: type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: deleted,
+                    body: body, method: method
+                )
+            }
+            return nil
+        }
+    }
+
+    /// Stores `resource` as a new resource with a server-assigned id (any id it carries is replaced).
+    public func create(_ resource: FHIRResource) async throws(StoreError) -> StoredResource {
+        try await create(resource, id: UUID().uuidString.lowercased(), method: "POST")
+    }
+
+    /// Stores `resource` as a new resource with an id the caller chose (a transaction that resolved
+    /// `urn:uuid:` references before writing); fails with `conflict` when the id is taken.
+    public func create(_ resource: FHIRResource, assignedID id: String) async throws(StoreError) -> StoredResource {
+        try await create(resource, id: id, method: "POST")
+    }
+
+    private func create(_ resource: FHIRResource, id: String, method: String) async throws(StoreError) -> StoredResource {
+        let (body, stamped, now) = stamp(resource, id: id, version: 1)
+        let tokens = indexer.entries(for: stamped).tokens
+        let type = resource.resourceType
+        try await database {
+            try await connection.query(
+                """
+                WITH r AS (
+                    INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, body)
+                    VALUES (\(type), \(id), 1, \(now), false, \(body))
+                ), t AS (
+                    INSERT INTO search_token (resource_type, id, param, system, code)
+                    SELECT \(type), \(id), p, s, c
+                    FROM unnest(\(tokens.map(\.parameter)), \(tokens.map { $0.system ?? "" }), \(tokens.map(\.code))) AS x(p, s, c)
+                )
+                INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
+                VALUES (\(type), \(id), 1, \(now), \(method), false, \(body))
+                """,
+                logger: logger
+            )
+        }
+        return StoredResource(
+            resourceType: type, id: id, versionId: 1, lastUpdated: now, deleted: false,
+            body: ByteBuffer(string: body), method: method
+        )
+    }
+
+    /// Stores `resource` as the next version of `type/id`, creating it if it does not exist
+    /// (update-as-create); with `ifMatch`, only if the current version is that one.
+    public func update(
+        _ resource: FHIRResource, id: String, ifMatch: Int? = nil, method: String = "PUT"
+    ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
+        let type = resource.resourceType
+        for _ in 0..<100 {
+            guard let current = try await read(type, id) else {
+                if let ifMatch {
+                    throw StoreError(.versionConflict, "\(type)/\(id) does not exist, so it is not version \(ifMatch)")
+                }
+                if let created = try await insertIfAbsent(resource, id: id, method: method) {
+                    return (created, true)
+                }
+                continue
+            }
+            if let ifMatch, ifMatch != current.versionId {
+                throw StoreError(
+                    .versionConflict, "\(type)/\(id) is at version \(current.versionId), not \(ifMatch) (If-Match)"
+                )
+            }
+            if let stored = try await replace(current, with: resource, method: method) { return (stored, false) }
+        }
+        throw StoreError(.conflict, "\(type)/\(id) is being changed by too many writers at once; try again")
+    }
+
+    /// Marks `type/id` deleted (a new, empty version). Returns the deletion, or nil when there was nothing to delete.
+    @discardableResult
+    public func delete(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
+        for _ in 0..<100 {
+            guard let current = try await read(type, id), !current.deleted else { return nil }
+            let version = current.versionId + 1
+            let now = Date()
+            let changed = try await database {
+                let rows = try await connection.query(
+                    """
+                    WITH u AS (
+                        UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = true
+                        WHERE resource_type = \(type) AND id = \(id) AND version_id = \(current.versionId)
+                        RETURNING id
+                    ), t AS (
+                        DELETE FROM search_token WHERE resource_type = \(type) AND id IN (SELECT id FROM u)
+                    )
+                    INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
+                    SELECT \(type), \(id), \(version), \(now), 'DELETE', true, NULL FROM u
+                    RETURNING 1
+                    """,
+                    logger: logger
+                )
+                return try await rows.collect().count
+            }
+            if changed == 1 {
+                return StoredResource(
+                    resourceType: type, id: id, versionId: version, lastUpdated: now, deleted: true,
+                    body: ByteBuffer(), method: "DELETE"
+                )
+            }
+        }
+        throw StoreError(.conflict, "\(type)/\(id) is being changed by too many writers at once; try again")
+    }
+
+    private func insertIfAbsent(_ resource: FHIRResource, id: String, method: String) async throws(StoreError) -> StoredResource? {
+        do {
+            return try await create(resource, id: id, method: method)
+        } catch {
+            // Another writer created it first: the caller reads it and updates instead.
+            if error.code == .conflict { return nil }
+            throw error
+        }
+    }
+
+    private func replace(
+        _ current: StoredResource, with resource: FHIRResource, method: String
+    ) async throws(StoreError) -> StoredResource? {
+        let type = current.resourceType
+        let id = current.id
+        let version = current.versionId + 1
+        let (body, stamped, now) = stamp(resource, id: id, version: version)
+        let tokens = indexer.entries(for: stamped).tokens
+        let changed = try await database {
+            let rows = try await connection.query(
+                """
+                WITH u AS (
+                    UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = false, body = \(body)
+                    WHERE resource_type = \(type) AND id = \(id) AND version_id = \(current.versionId)
+                    RETURNING id
+                ), d AS (
+                    DELETE FROM search_token WHERE resource_type = \(type) AND id IN (SELECT id FROM u)
+                ), t AS (
+                    INSERT INTO search_token (resource_type, id, param, system, code)
+                    SELECT \(type), u.id, p, s, c
+                    FROM u, unnest(\(tokens.map(\.parameter)), \(tokens.map { $0.system ?? "" }), \(tokens.map(\.code))) AS x(p, s, c)
+                )
+                INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
+                SELECT \(type), \(id), \(version), \(now), \(method), false, \(body) FROM u
+                RETURNING 1
+                """,
+                logger: logger
+            )
+            return try await rows.collect().count
+        }
+        guard changed == 1 else { return nil }
+        return StoredResource(
+            resourceType: type, id: id, versionId: version, lastUpdated: now, deleted: false,
+            body: ByteBuffer(string: body), method: method
+        )
+    }
+
+    /// Sets id and meta on `resource` and returns its JSON text, the stamped resource and the time used.
+    private func stamp(_ resource: FHIRResource, id: String, version: Int) -> (String, FHIRResource, Date) {
+        let now = Date()
+        var stamped = resource
+        stamped.id = id
+        stamped.stamp(versionId: String(version), lastUpdated: FHIRInstant.string(from: now))
+        return (String(decoding: stamped.bytes, as: UTF8.self), stamped, now)
+    }
+
+    /// Runs database work, turning driver errors into `StoreError` without leaking SQL to callers.
+    @discardableResult
+    func database<T>(_ work: () async throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await work()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PSQLError {
+            let state = error.serverInfo?[.sqlState] ?? "none"
+            if state == "23505" { throw StoreError(.conflict, "the resource already exists") }
+            if state == "40001" || state == "40P01" {
+                throw StoreError(.conflict, "the change conflicted with a concurrent change; try again")
+            }
+            logger.error("database error", metadata: ["sqlState": "\(state)", "error": "\(String(reflecting: error))"])
+            throw StoreError(.database, "database error (SQLSTATE \(state))")
+        } catch {
+            logger.error("database error", metadata: ["error": "\(String(reflecting: error))"])
+            throw StoreError(.database, "database error")
+        }
+    }
+}
+
+/// The hot read: the current version of one resource, prepared once per connection.
+struct ReadCurrentStatement: PostgresPreparedStatement {
+    static let sql = "SELECT version_id, last_updated, deleted, body FROM resource WHERE resource_type = $1 AND id = $2"
+    typealias Row = (Int, Date, Bool, ByteBuffer)
+
+    let type: String
+    let id: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(type)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import CareBridgeServer
+import Foundation
+
+/// The options `serve` and `migrate` share; each flag falls back to its environment variable.
+struct HubOptions: ParsableArguments {
+    @Option(name: .customLong("http-host"), help: "Address to bind (env CAREBRIDGE_HTTP_HOST; default 127.0.0.1).")
+    var httpHost: String?
+
+    @Option(name: .customLong("http-port"), help: "HTTP port (env CAREBRIDGE_HTTP_PORT; default 8080).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("mllp-port"), help: "MLLP port for HL7v2 (env CAREBRIDGE_MLLP_PORT; default 2575).")
+    var mllpPort: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Embedded PostgreSQL folder (env CAREBRIDGE_DATA_DIR; default ./.carebridge/pg).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("database-url"), help: "postgres:// URL of an existing server (env DATABASE_URL); none runs the embedded one.")
+    var databaseURL: String?
+
+    @Option(name: .customLong("profiles-dir"), help: "Folder of derived FHIR profiles (env CAREBRIDGE_PROFILES_DIR).")
+    var profilesDirectory: String?
+
+    @Option(name: .customLong("base-url"), help: "Public FHIR base URL for links (env CAREBRIDGE_BASE_URL).")
+    var baseURL: String?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (env CAREBRIDGE_MAX_BODY_BYTES; default 32 MiB).")
+    var maximumBodySize: Int?
+
+    @Flag(name: .customLong("insecure-dev"), help: "Run without authorization, for development only (env CAREBRIDGE_INSECURE_DEV=1).")
+    var insecureDevelopment = false
+
+    /// The configuration these options and the environment give.
+    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubConfiguration {
+        var configuration = HubConfiguration()
+        configuration.httpHost = httpHost ?? environment["CAREBRIDGE_HTTP_HOST"] ?? configuration.httpHost
+        configuration.httpPort = try httpPort ?? Self.integer("CAREBRIDGE_HTTP_PORT", environment) ?? configuration.httpPort
+        configuration.mllpPort = try mllpPort ?? Self.integer("CAREBRIDGE_MLLP_PORT", environment) ?? configuration.mllpPort
+        configuration.dataDirectory = dataDirectory ?? environment["CAREBRIDGE_DATA_DIR"] ?? configuration.dataDirectory
+        configuration.databaseURL = databaseURL ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.profilesDirectory = profilesDirectory ?? environment["CAREBRIDGE_PROFILES_DIR"]
+        configuration.publicBaseURL = (baseURL ?? environment["CAREBRIDGE_BASE_URL"]).map {
+            $0.hasSuffix("/") ? String($0.dropLast()) : $0
+        }
+        configuration.maximumBodySize = try maximumBodySize ?? Self.integer("CAREBRIDGE_MAX_BODY_BYTES", environment)
+            ?? configuration.maximumBodySize
+        configuration.insecureDevelopment = insecureDevelopment || ["1", "true", "yes"].contains(environment["CAREBRIDGE_INSECURE_DEV"] ?? "")
+        return configuration
+    }
+
+    private static func integer(_ name: String, _ environment: [String: String]) throws -> Int? {
+        guard let text = environment[name], !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw ValidationError("\(name)=\(text) is not a number") }
+        return value
+    }
+}

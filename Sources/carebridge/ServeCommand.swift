@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import CareBridgeServer
+import Hummingbird
+import Logging
+
+/// `carebridge serve`: runs the hub until SIGINT/SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the hub (HTTP FHIR API).")
+
+    @OptionGroup var options: HubOptions
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env LOG_LEVEL).")
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration = try options.configuration()
+        var logger = Logger(label: "carebridge")
+        logger.logLevel = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        guard configuration.insecureDevelopment else {
+            throw ValidationError(
+                "Authorization is not configured. Run with --insecure-dev (or CAREBRIDGE_INSECURE_DEV=1) to serve "
+                    + "without authorization on a development machine."
+            )
+        }
+        logger.warning("INSECURE DEVELOPMENT MODE: no authorization; anyone who can reach this port can read and write everything")
+        let database = try HubDatabase.open(configuration, logger: logger)
+        let app = try buildApplication(configuration: configuration, database: database, logger: logger)
+        logger.notice("FHIR base: http://\(configuration.httpHost):\(configuration.httpPort)/fhir")
+        try await app.runService()
+    }
+}
