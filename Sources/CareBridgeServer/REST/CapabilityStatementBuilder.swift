@@ -13,14 +13,8 @@ struct CapabilityStatementBuilder: Sendable {
         let interactions: [JSONValue] = [
             "read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type",
         ].map { .object(JSONObject([("code", .string($0))])) }
-        let searchParameters: [JSONValue] = [
-            ("_id", "token", "Logical id of the resource"),
-            ("identifier", "token", "Business identifier (system|value)"),
-        ].map { name, type, documentation in
-            .object(JSONObject([
-                ("name", .string(name)), ("type", .string(type)), ("documentation", .string(documentation)),
-            ]))
-        }
+        let idParameter = Self.searchParam("_id", "token", "Logical id of the resource")
+        let identifierParameter = Self.searchParam("identifier", "token", "Business identifier (system|value)")
         let resources: [JSONValue] = registry.servedTypes.map { type in
             .object(JSONObject([
                 ("type", .string(type)),
@@ -33,7 +27,10 @@ struct CapabilityStatementBuilder: Sendable {
                 ("conditionalRead", .string("not-supported")),
                 ("conditionalUpdate", .bool(true)),
                 ("conditionalDelete", .string("single")),
-                ("searchParam", .array(searchParameters)),
+                ("searchParam", .array(
+                    registry.searchParameter("identifier", for: type) == nil
+                        ? [idParameter] : [idParameter, identifierParameter]
+                )),
             ]))
         }
         let rest = JSONObject([
@@ -56,5 +53,9 @@ struct CapabilityStatementBuilder: Sendable {
             ("patchFormat", .array([.string("application/json-patch+json")])),
             ("rest", .array([.object(rest)])),
         ])
+    }
+
+    private static func searchParam(_ name: String, _ type: String, _ documentation: String) -> JSONValue {
+        .object(JSONObject([("name", .string(name)), ("type", .string(type)), ("documentation", .string(documentation))]))
     }
 }

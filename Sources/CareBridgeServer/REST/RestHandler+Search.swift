@@ -4,8 +4,9 @@ import NIOCore
 import Store
 
 extension RestHandler {
-    /// Type-level search on `_id` and `identifier`, with `_count` paging; other parameters are refused
-    /// (400) rather than ignored, since ignoring a filter returns more than was asked for.
+    /// Type-level search on `_id` and `identifier`, with `_count` paging and `total` (unless `_total=none`);
+    /// other parameters are refused (400) rather than ignored, since ignoring a filter returns more than was
+    /// asked for.
     func search(_ type: String, _ request: FHIRRequest, _ session: StoreSession, base: String) async throws -> FHIRResponse {
         var query = request.query
         if request.method == "POST", let body = request.body, body.readableBytes > 0 {
@@ -13,6 +14,7 @@ extension RestHandler {
         }
         var count = limits.defaultPageSize
         var offset = 0
+        var countTotal = true
         var clauses: [ConditionalCriteria.Clause] = []
         for (name, value) in query {
             switch name {
@@ -22,7 +24,14 @@ extension RestHandler {
                     throw FHIRError(400, code: "invalid", "_offset must be a non-negative integer")
                 }
                 offset = number
+            case "_total":
+                guard ["none", "estimate", "accurate"].contains(value) else {
+                    throw FHIRError(400, code: "invalid", "_total must be none, estimate or accurate, not '\(value)'")
+                }
+                countTotal = value != "none"
             case "_format", "_pretty": continue
+            case "identifier" where registry.searchParameter("identifier", for: type) == nil:
+                throw FHIRError(400, code: "not-supported", "\(type) has no 'identifier' search parameter")
             case _ where ConditionalCriteria.supportedParameters.contains(name):
                 clauses.append(ConditionalCriteria.Clause(parameter: name, values: value.split(separator: ",").map(String.init)))
             default:
@@ -35,6 +44,11 @@ extension RestHandler {
         let criteria = clauses.isEmpty ? nil : ConditionalCriteria(clauses: clauses)
         let page = try await session.list(type, criteria, count: count, offset: offset)
         var bundle = BundleWriter(type: "searchset")
+        if countTotal {
+            // A page that is not full, reached from the start, already tells the total.
+            let pageTellsTotal = page.count < count && (offset == 0 || !page.isEmpty)
+            bundle.total = pageTellsTotal ? offset + page.count : try await session.count(type, criteria)
+        }
         let selfQuery = query.filter { $0.name != "_offset" }
         let link = { (offset: Int) -> String in
             let pairs = selfQuery + [("_offset", String(offset))]
