@@ -43,7 +43,9 @@ private final class ClusterState: @unchecked Sendable {
         var logger = Logger(label: "carebridge.test-postgres")
         logger.logLevel = .warning
         let cluster = try EmbeddedCluster.start(
-            dataDirectory: folder + "/pg", options: .init(durable: false), logger: logger
+            dataDirectory: folder + "/pg",
+            // Suites run in parallel, each with its own connection pool.
+            options: .init(durable: false, settings: ["max_connections": "600"]), logger: logger
         )
         started = cluster
         self.folder = folder
