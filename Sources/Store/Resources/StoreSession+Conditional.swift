@@ -29,6 +29,19 @@ extension StoreSession {
         }
     }
 
+    /// How many current `type` resources match `criteria` (all when nil): a searchset's `total`.
+    public func count(_ type: String, _ criteria: ConditionalCriteria?) async throws(StoreError) -> Int {
+        var sql = SQLBuilder("SELECT count(*) FROM resource r")
+        appendFilter(type, criteria, to: &sql)
+        let query = sql.query
+        return try await database {
+            for try await total in try await connection.query(query, logger: logger).decode(Int.self) {
+                return total
+            }
+            return 0
+        }
+    }
+
     /// Current `type` resources matching `criteria` (all when nil), oldest first, one page of them.
     public func list(
         _ type: String, _ criteria: ConditionalCriteria?, count: Int, offset: Int
