@@ -25,7 +25,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.warning("INSECURE DEVELOPMENT MODE: no authorization; anyone who can reach this port can read and write everything")
         let database = try HubDatabase.open(configuration, logger: logger)
-        let app = try buildApplication(configuration: configuration, database: database, logger: logger)
+        let app: any ApplicationProtocol
+        do {
+            app = try buildApplication(configuration: configuration, database: database, logger: logger)
+        } catch {
+            try? database.close()
+            throw error
+        }
+        if options.mllpPort != nil || ProcessInfo.processInfo.environment["CAREBRIDGE_MLLP_PORT"] != nil {
+            logger.warning("--mllp-port is reserved: the MLLP listener arrives with HL7v2 ingestion")
+        }
         logger.notice("FHIR base: http://\(configuration.httpHost):\(configuration.httpPort)/fhir")
         try await app.runService()
     }
