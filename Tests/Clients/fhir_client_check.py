@@ -5,8 +5,11 @@ and delete a Patient and an Appointment that references it. The hub's FHIR base 
 CAREBRIDGE_FHIR_BASE (Tests/Clients/run starts a hub and sets it).
 """
 
+import email.utils
 import os
+import re
 import uuid
+from datetime import datetime
 
 import pytest
 import requests
@@ -110,6 +113,21 @@ def test_fhirclient_patient_and_appointment_lifecycle(smart):
     assert gone_status(f"Patient/{patient_id}") == 410
     # The versions before the deletion stay readable.
     assert Patient.read_from(f"Patient/{patient_id}/_history/2", smart).name[0].family == "Okafor-Bello"
+
+
+def test_read_headers_match_the_stored_version(fhirpy_client):
+    patient = fhirpy_client.resource("Patient", name=[{"family": "Header"}])
+    patient.save()
+    response = requests.get(f"{BASE}/Patient/{patient.id}", headers={"Accept": "application/fhir+json"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["ETag"] == 'W/"1"'
+    assert response.headers["Content-Type"].startswith("application/fhir+json")
+    last_modified = email.utils.parsedate_to_datetime(response.headers["Last-Modified"])
+    assert last_modified.tzinfo is not None
+    assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT", response.headers["Last-Modified"])
+    stored = datetime.fromisoformat(response.json()["meta"]["lastUpdated"].replace("Z", "+00:00"))
+    assert abs((stored - last_modified).total_seconds()) < 1
+    patient.delete()
 
 
 def test_fhirclient_reading_unknown_id_is_not_found(smart):

@@ -226,6 +226,8 @@ public struct StoreSession: Sendable {
 
 /// The hot read: the current version of one resource, prepared once per connection.
 struct ReadCurrentStatement: PostgresPreparedStatement {
+    /// Named here: the protocol's default name is `String(reflecting:)` of the type, computed on every execution.
+    static let name = "carebridge_read_current"
     static let sql = "SELECT version_id, last_updated, deleted, body FROM resource WHERE resource_type = $1 AND id = $2"
     typealias Row = (Int, Date, Bool, ByteBuffer)
 
