@@ -5,9 +5,10 @@ import Store
 
 /// Processes batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction).
 ///
-/// A transaction runs in one database transaction: `urn:uuid:` full URLs get their ids first (conditional
-/// creates and updates are matched under their locks at that point), references are rewritten, then the
-/// entries run in the order DELETE, POST, PUT/PATCH, GET. The first failing entry rolls everything back.
+/// A transaction runs in one database transaction: DELETE entries run first; then `urn:uuid:` full URLs get
+/// their ids (conditional creates and updates are matched under their locks at that point), references are
+/// rewritten, and the entries run in the order POST, PUT/PATCH, GET. The first failing entry rolls
+/// everything back.
 struct BundleProcessor: Sendable {
     let handler: RestHandler
 
@@ -60,6 +61,12 @@ struct BundleProcessor: Sendable {
 
     private func transaction(_ entries: [BundleEntryRequest], in session: StoreSession, base: String) async throws -> [FHIRResponse] {
         var entries = entries
+        var responses = [FHIRResponse?](repeating: nil, count: entries.count)
+        // Deletes run before anything is matched, so conditional creates and updates see their effect.
+        for entry in entries where entry.processingRank == 0 {
+            responses[entry.index] = try await run(entry, plan: .asIs, session: session, base: base)
+        }
+        entries.removeAll { $0.processingRank == 0 }
         var resolver = ReferenceResolver()
         var plans: [Int: EntryPlan] = [:]
         for entry in entries {
@@ -70,19 +77,23 @@ struct BundleProcessor: Sendable {
             resource.json = try await resolver.rewrite(resource.json, session: session, entry: entries[position].index)
             entries[position].resource = resource
         }
-        var responses = [FHIRResponse?](repeating: nil, count: entries.count)
         for entry in entries.sorted(by: { ($0.processingRank, $0.index) < ($1.processingRank, $1.index) }) {
-            let response: FHIRResponse
-            do {
-                response = try await execute(entry, plan: plans[entry.index] ?? .asIs, session: session, base: base)
-            } catch {
-                throw Self.located(RestHandler.fhirError(error, logger: handler.logger), entry: entry.index)
-            }
-            if response.status >= 400 {
-                throw Self.located(FHIRError(response.status, Self.outcome(of: response)), entry: entry.index)
-            }
-            responses[entry.index] = response
+            responses[entry.index] = try await run(entry, plan: plans[entry.index] ?? .asIs, session: session, base: base)
         }
         return responses.compactMap { $0 }
+    }
+
+    /// Runs one entry; any failure becomes the error of the whole transaction, located at the entry.
+    private func run(_ entry: BundleEntryRequest, plan: EntryPlan, session: StoreSession, base: String) async throws -> FHIRResponse {
+        let response: FHIRResponse
+        do {
+            response = try await execute(entry, plan: plan, session: session, base: base)
+        } catch {
+            throw Self.located(RestHandler.fhirError(error, logger: handler.logger), entry: entry.index)
+        }
+        if response.status >= 400 {
+            throw Self.located(FHIRError(response.status, Self.outcome(of: response)), entry: entry.index)
+        }
+        return response
     }
 }
