@@ -62,22 +62,12 @@ public struct StoreSession: Sendable {
         let (body, stamped, now) = stamp(resource, id: id, version: 1)
         let tokens = indexer.entries(for: stamped).tokens
         let type = resource.resourceType
+        let statement = CreateStatement(
+            type: type, id: id, now: now, body: body, method: method,
+            parameters: tokens.map(\.parameter), systems: tokens.map { $0.system ?? "" }, codes: tokens.map(\.code)
+        )
         try await database {
-            try await connection.query(
-                """
-                WITH r AS (
-                    INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, body)
-                    VALUES (\(type), \(id), 1, \(now), false, \(body))
-                ), t AS (
-                    INSERT INTO search_token (resource_type, id, param, system, code)
-                    SELECT \(type), \(id), p, s, c
-                    FROM unnest(\(tokens.map(\.parameter)), \(tokens.map { $0.system ?? "" }), \(tokens.map(\.code))) AS x(p, s, c)
-                )
-                INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
-                VALUES (\(type), \(id), 1, \(now), \(method), false, \(body))
-                """,
-                logger: logger
-            )
+            for try await _ in try await connection.execute(statement, logger: logger) {}
         }
         return StoredResource(
             resourceType: type, id: id, versionId: 1, lastUpdated: now, deleted: false,
@@ -164,27 +154,14 @@ public struct StoreSession: Sendable {
         let version = current.versionId + 1
         let (body, stamped, now) = stamp(resource, id: id, version: version)
         let tokens = indexer.entries(for: stamped).tokens
+        let statement = ReplaceStatement(
+            type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method,
+            parameters: tokens.map(\.parameter), systems: tokens.map { $0.system ?? "" }, codes: tokens.map(\.code)
+        )
         let changed = try await database {
-            let rows = try await connection.query(
-                """
-                WITH u AS (
-                    UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = false, body = \(body)
-                    WHERE resource_type = \(type) AND id = \(id) AND version_id = \(current.versionId)
-                    RETURNING id
-                ), d AS (
-                    DELETE FROM search_token WHERE resource_type = \(type) AND id IN (SELECT id FROM u)
-                ), t AS (
-                    INSERT INTO search_token (resource_type, id, param, system, code)
-                    SELECT \(type), u.id, p, s, c
-                    FROM u, unnest(\(tokens.map(\.parameter)), \(tokens.map { $0.system ?? "" }), \(tokens.map(\.code))) AS x(p, s, c)
-                )
-                INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
-                SELECT \(type), \(id), \(version), \(now), \(method), false, \(body) FROM u
-                RETURNING 1
-                """,
-                logger: logger
-            )
-            return try await rows.collect().count
+            var count = 0
+            for try await _ in try await connection.execute(statement, logger: logger) { count += 1 }
+            return count
         }
         guard changed == 1 else { return nil }
         return StoredResource(
@@ -221,27 +198,5 @@ public struct StoreSession: Sendable {
             logger.error("database error", metadata: ["error": "\(String(reflecting: error))"])
             throw StoreError(.database, "database error")
         }
-    }
-}
-
-/// The hot read: the current version of one resource, prepared once per connection.
-struct ReadCurrentStatement: PostgresPreparedStatement {
-    /// Named here: the protocol's default name is `String(reflecting:)` of the type, computed on every execution.
-    static let name = "carebridge_read_current"
-    static let sql = "SELECT version_id, last_updated, deleted, body FROM resource WHERE resource_type = $1 AND id = $2"
-    typealias Row = (Int, Date, Bool, ByteBuffer)
-
-    let type: String
-    let id: String
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(type)
-        bindings.append(id)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
     }
 }
