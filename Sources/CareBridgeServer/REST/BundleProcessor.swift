@@ -62,9 +62,10 @@ struct BundleProcessor: Sendable {
     private func transaction(_ entries: [BundleEntryRequest], in session: StoreSession, base: String) async throws -> [FHIRResponse] {
         var entries = entries
         var responses = [FHIRResponse?](repeating: nil, count: entries.count)
+        var changed: Set<String> = []
         // Deletes run before anything is matched, so conditional creates and updates see their effect.
         for entry in entries where entry.processingRank == 0 {
-            responses[entry.index] = try await run(entry, plan: .asIs, session: session, base: base)
+            responses[entry.index] = try await run(entry, plan: .asIs, session: session, base: base, changed: &changed)
         }
         entries.removeAll { $0.processingRank == 0 }
         var resolver = ReferenceResolver()
@@ -78,13 +79,18 @@ struct BundleProcessor: Sendable {
             entries[position].resource = resource
         }
         for entry in entries.sorted(by: { ($0.processingRank, $0.index) < ($1.processingRank, $1.index) }) {
-            responses[entry.index] = try await run(entry, plan: plans[entry.index] ?? .asIs, session: session, base: base)
+            responses[entry.index] = try await run(
+                entry, plan: plans[entry.index] ?? .asIs, session: session, base: base, changed: &changed
+            )
         }
         return responses.compactMap { $0 }
     }
 
-    /// Runs one entry; any failure becomes the error of the whole transaction, located at the entry.
-    private func run(_ entry: BundleEntryRequest, plan: EntryPlan, session: StoreSession, base: String) async throws -> FHIRResponse {
+    /// Runs one entry; any failure becomes the error of the whole transaction, located at the entry. A write
+    /// to a resource that an earlier entry already changed fails too (the transaction rules forbid overlap).
+    private func run(
+        _ entry: BundleEntryRequest, plan: EntryPlan, session: StoreSession, base: String, changed: inout Set<String>
+    ) async throws -> FHIRResponse {
         let response: FHIRResponse
         do {
             response = try await execute(entry, plan: plan, session: session, base: base)
@@ -94,6 +100,20 @@ struct BundleProcessor: Sendable {
         if response.status >= 400 {
             throw Self.located(FHIRError(response.status, Self.outcome(of: response)), entry: entry.index)
         }
+        if entry.processingRank < 3, let identity = Self.identity(of: entry, response) {
+            guard changed.insert(identity).inserted else {
+                let error = FHIRError(400, code: "invalid", "\(identity) is changed by more than one entry of the transaction")
+                throw Self.located(error, entry: entry.index)
+            }
+        }
         return response
+    }
+
+    /// The `Type/id` an entry wrote (from its `Location`, or the URL of a delete by id).
+    private static func identity(of entry: BundleEntryRequest, _ response: FHIRResponse) -> String? {
+        if let location = response.location, let range = location.range(of: "/_history/") {
+            return String(location[..<range.lowerBound])
+        }
+        return entry.request.path.count == 2 ? entry.request.path.joined(separator: "/") : nil
     }
 }
