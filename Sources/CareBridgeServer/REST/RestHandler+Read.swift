@@ -35,6 +35,7 @@ extension RestHandler {
 
     func history(_ query: HistoryQuery, _ request: FHIRRequest, _ session: StoreSession, base: String) async throws -> FHIRResponse {
         var query = query
+        query.count = limits.defaultPageSize
         for (name, value) in request.query {
             switch name {
             case "_count": query.count = try pageSize(value)
