@@ -189,7 +189,7 @@ extension Evaluator {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset * 60
         let millis = Int((date.timeIntervalSince1970 * 1000).rounded(.down)) % 1000
         let days = Int((Double(seconds) / 86_400).rounded(.down))
-        let (year, month, day) = FHIRPathTemporal.civilFromDays(days)
+        let (year, month, day) = CivilCalendar.date(days: days)
         let rest = seconds - days * 86_400
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         let dateText = "\(year)-\(two(month))-\(two(day))"

@@ -1,3 +1,4 @@
+import FHIRCore
 import Foundation
 
 /// A FHIRPath Date, DateTime or Time, kept as written with its precision and (optional) offset.
@@ -123,32 +124,11 @@ public struct FHIRPathTemporal: Sendable, Hashable, CustomStringConvertible {
     /// Moves year...minute components by `minutes` (to normalise offsets to UTC).
     private static func shifted(_ parts: [Int?], by minutes: Int) -> [Int?] {
         guard let year = parts[0], let month = parts[1], let day = parts[2], let hour = parts[3] else { return parts }
-        let total = daysFromCivil(year, month, day) * 1440 + hour * 60 + (parts[4] ?? 0) + minutes
+        let total = CivilCalendar.days(year: year, month: month, day: day) * 1440 + hour * 60 + (parts[4] ?? 0) + minutes
         let days = Int((Double(total) / 1440).rounded(.down))
         let rest = total - days * 1440
-        let (y, m, d) = civilFromDays(days)
+        let (y, m, d) = CivilCalendar.date(days: days)
         return [y, m, d, rest / 60, parts[4] == nil ? nil : rest % 60]
-    }
-
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146097 + dayOfEra - 719468
-    }
-
-    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let dayOfEra = z - era * 146097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

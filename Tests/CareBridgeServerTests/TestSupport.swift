@@ -84,6 +84,7 @@ struct Hub: Sendable {
         try await send(.post, uri, body: body, headers: headers)
     }
 
+    @discardableResult
     func put(_ uri: String, _ body: String, headers: [String: String] = [:]) async throws -> Reply {
         try await send(.put, uri, body: body, headers: headers)
     }

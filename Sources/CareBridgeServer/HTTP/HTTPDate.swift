@@ -10,7 +10,7 @@ enum HTTPDate {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = FHIRInstant.civilDate(daysSinceEpoch: Int64(days))
+        let (year, month, day) = CivilCalendar.date(days: days)
         // Built by hand: `String(format:)` goes through CoreFoundation and showed in profiles of every read.
         return "\(weekdays[((days % 7) + 7) % 7]), \(twoDigits(day)) \(months[month - 1]) "
             + "\(padded(year, to: 4)) \(twoDigits(secondOfDay / 3600)):\(twoDigits(secondOfDay / 60 % 60)):"

@@ -82,7 +82,7 @@ extension RestHandler {
                 return written(stored, created: false, request)
             } catch {
                 // Someone else wrote in between: patch the newer version, unless the client pinned one.
-                guard (error as? StoreError)?.code == .versionConflict, requested == nil else { throw error }
+                guard error.code == .versionConflict, requested == nil else { throw error }
             }
         }
         throw FHIRError(409, code: "conflict", "\(type)/\(targetID) kept changing while being patched; try again")

@@ -13,7 +13,7 @@ extension FHIRDateTime {
         let length: Double
         switch precision {
         case .year:
-            length = Double(FHIRDateTime.daysFromCivil(year + 1, 1, 1) - FHIRDateTime.daysFromCivil(year, 1, 1)) * 86_400
+            length = Double(CivilCalendar.days(year: year + 1, month: 1, day: 1) - CivilCalendar.days(year: year, month: 1, day: 1)) * 86_400
         case .month:
             length = Double(FHIRDateTime.daysIn(month: month ?? 1, year: year)) * 86_400
         case .day: length = 86_400
@@ -27,21 +27,11 @@ extension FHIRDateTime {
     }
 
     private var startSeconds: Double {
-        let days = FHIRDateTime.daysFromCivil(year, month ?? 1, day ?? 1)
+        let days = CivilCalendar.days(year: year, month: month ?? 1, day: day ?? 1)
         var seconds = Double(days) * 86_400
         seconds += Double((hour ?? 0) * 3600 + (minute ?? 0) * 60 + (second ?? 0))
         if let fractionDigits, let fraction = Double("0." + fractionDigits) { seconds += fraction }
         seconds -= Double((offsetMinutes ?? 0) * 60)
         return seconds
-    }
-
-    /// Days from 1970-01-01 to the given civil date (Howard Hinnant's days-from-civil).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

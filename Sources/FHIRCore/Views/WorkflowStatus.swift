@@ -38,7 +38,7 @@ public enum TaskStatus: String, Sendable, Hashable, CaseIterable {
 
 /// `Communication.status` (required binding `event-status`).
 public enum EventStatus: String, Sendable, Hashable, CaseIterable {
-    case preparation, suspended, aborted, completed, unknown
+    case preparation, stopped, completed, unknown
     case inProgress = "in-progress"
     case notDone = "not-done"
     case onHold = "on-hold"
