@@ -10,6 +10,13 @@ public struct Migration: Sendable, Hashable {
     /// The SQL statements, applied in order.
     public let statements: [String]
 
+    /// A migration of these statements.
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+
     /// Every migration, in version order.
-    public static let all: [Migration] = [.resources, .searchTokens]
+    public static let all: [Migration] = [.resources, .searchTokens, .searchIndex]
 }

@@ -1,0 +1,31 @@
+import Foundation
+
+/// The form strings take in the search index and in queries, so that matching is case- and
+/// accent-insensitive (https://hl7.org/fhir/R4/search.html#string): `Mélanie` and `MELANIE` both become
+/// `melanie`.
+public enum SearchText {
+    /// Letters that Unicode does not decompose into a base letter and a mark, folded by hand.
+    private static let extraFolds: [Character: String] = [
+        "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+    ]
+
+    /// `text` lower-cased, without diacritics, with runs of white space as one space, trimmed.
+    public static func normalized(_ text: String) -> String {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        var result = ""
+        result.reserveCapacity(folded.utf8.count)
+        var pendingSpace = false
+        for character in folded {
+            if character.isWhitespace {
+                pendingSpace = !result.isEmpty
+                continue
+            }
+            if pendingSpace {
+                result.append(" ")
+                pendingSpace = false
+            }
+            if let replacement = extraFolds[character] { result += replacement } else { result.append(character) }
+        }
+        return result
+    }
+}
