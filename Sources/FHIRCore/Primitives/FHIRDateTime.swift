@@ -134,7 +134,9 @@ private struct DigitCursor {
         } else {
             return nil
         }
-        guard let hours = number(digits: 2), hours <= 14, take(":"), let minutes = number(digits: 2), minutes < 60
+        // FHIR allows -14:00 to +14:00 (`(0[0-9]|1[0-3]):[0-5][0-9]|14:00`).
+        guard let hours = number(digits: 2), take(":"), let minutes = number(digits: 2), minutes < 60,
+              hours < 14 || (hours == 14 && minutes == 0)
         else { return nil }
         return sign * (hours * 60 + minutes)
     }
