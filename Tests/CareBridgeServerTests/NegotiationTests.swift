@@ -147,7 +147,8 @@ struct SearchTests {
     func unsupported() async throws {
         try await Hub.run { hub in
             _ = try await hub.create(Sample.patient())
-            for query in ["name=Chalmers", "_sort=birthdate", "birthdate=1974", "_count=abc", "identifier:missing=true"] {
+            // (name, _sort and birthdate are served by the search engine now; SearchEngineTests covers them.)
+            for query in ["nickname=Chalmers", "_sort=link", "birthdate=1974-13", "_count=abc", "identifier:below=x"] {
                 try await hub.get("/fhir/Patient?\(query)").expectError(400)
             }
             try await hub.put("/fhir/Patient?name=Chalmers", Sample.patient()).expectError(400)

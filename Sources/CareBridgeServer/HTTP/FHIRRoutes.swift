@@ -60,7 +60,7 @@ struct FHIRRoutes: Sendable {
             method: method, path: Array(path), queryString: request.uri.query ?? "",
             ifMatch: request.headers[.ifMatch], ifNoneExist: Self.header("if-none-exist", in: request.headers),
             ifNoneMatch: request.headers[.ifNoneMatch], preferReturn: preferReturn, body: body,
-            isJSONPatch: kind == .jsonPatch
+            isJSONPatch: kind == .jsonPatch, handling: prefer.contains("handling=lenient") ? .lenient : .strict
         )
     }
 

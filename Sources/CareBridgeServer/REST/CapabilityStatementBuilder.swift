@@ -13,8 +13,6 @@ struct CapabilityStatementBuilder: Sendable {
         let interactions: [JSONValue] = [
             "read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type",
         ].map { .object(JSONObject([("code", .string($0))])) }
-        let idParameter = Self.searchParam("_id", "token", "Logical id of the resource")
-        let identifierParameter = Self.searchParam("identifier", "token", "Business identifier (system|value)")
         let resources: [JSONValue] = registry.servedTypes.map { type in
             .object(JSONObject([
                 ("type", .string(type)),
@@ -27,15 +25,16 @@ struct CapabilityStatementBuilder: Sendable {
                 ("conditionalRead", .string("not-supported")),
                 ("conditionalUpdate", .bool(true)),
                 ("conditionalDelete", .string("single")),
-                ("searchParam", .array(
-                    registry.searchParameter("identifier", for: type) == nil
-                        ? [idParameter] : [idParameter, identifierParameter]
-                )),
+                ("searchParam", .array(searchParameters(of: type))),
             ]))
         }
         let rest = JSONObject([
             ("mode", .string("server")),
-            ("documentation", .string("Conditional interactions match on _id and identifier.")),
+            ("documentation", .string(
+                "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
+                    + "modifiers; composite and special parameters, chaining, _has, _include, _revinclude, _summary and "
+                    + "_elements are not supported yet. Conditional interactions match on _id and identifier."
+            )),
             ("resource", .array(resources)),
             ("interaction", .array(["transaction", "batch", "history-system"].map {
                 .object(JSONObject([("code", .string($0))]))
@@ -55,7 +54,15 @@ struct CapabilityStatementBuilder: Sendable {
         ])
     }
 
-    private static func searchParam(_ name: String, _ type: String, _ documentation: String) -> JSONValue {
-        .object(JSONObject([("name", .string(name)), ("type", .string(type)), ("documentation", .string(documentation))]))
+    /// The search parameters of `type` the search engine supports: every registry parameter with a value-based
+    /// type and an expression (composite and special ones such as `near`, and `_text`/`_content`, are left out).
+    private func searchParameters(of type: String) -> [JSONValue] {
+        let unsupported: Set<SearchParameterDefinition.ParameterType> = [.composite, .special]
+        return registry.searchParameters(for: type).filter { !unsupported.contains($0.type) && $0.expression != nil }.map {
+            .object(JSONObject([
+                ("name", .string($0.code)),
+                ("type", .string($0.type.rawValue)),
+            ]))
+        }
     }
 }

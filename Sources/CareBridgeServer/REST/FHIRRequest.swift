@@ -16,6 +16,8 @@ public struct FHIRRequest: Sendable {
     public var ifNoneMatch: String?
     /// The `return=` preference of the `Prefer` header.
     public var preferReturn: PreferReturn
+    /// The `handling=` preference of the `Prefer` header: what a search does with parameters it cannot use.
+    public var handling: Handling
     /// The request body, if any.
     public var body: ByteBuffer?
     /// Whether the body is a JSON Patch document.
@@ -26,10 +28,16 @@ public struct FHIRRequest: Sendable {
         case minimal, representation, operationOutcome
     }
 
+    /// `Prefer: handling=strict` (the default) refuses unknown or unsupported search parameters;
+    /// `handling=lenient` ignores them and says so in the searchset.
+    public enum Handling: Sendable {
+        case strict, lenient
+    }
+
     public init(
         method: String, path: [String], queryString: String = "", ifMatch: String? = nil, ifNoneExist: String? = nil,
         ifNoneMatch: String? = nil, preferReturn: PreferReturn = .representation, body: ByteBuffer? = nil,
-        isJSONPatch: Bool = false
+        isJSONPatch: Bool = false, handling: Handling = .strict
     ) {
         self.method = method
         self.path = path
@@ -39,6 +47,7 @@ public struct FHIRRequest: Sendable {
         self.ifNoneExist = ifNoneExist
         self.ifNoneMatch = ifNoneMatch
         self.preferReturn = preferReturn
+        self.handling = handling
         self.body = body
         self.isJSONPatch = isJSONPatch
     }

@@ -1,0 +1,58 @@
+import FHIRCore
+import Foundation
+import NIOCore
+import PostgresNIO
+
+extension StoreSession {
+    /// One page of the current resources matching `query`, in its sort order, from `query.offset`.
+    public func search(_ query: SearchQuery, count: Int) async throws(StoreError) -> [StoredResource] {
+        var sql = SQLBuilder("SELECT r.id, r.version_id, r.last_updated, r.body FROM resource r")
+        query.appendFilter(to: &sql)
+        query.appendOrder(to: &sql)
+        sql.append(" LIMIT ")
+        sql.append(bind: count)
+        sql.append(" OFFSET ")
+        sql.append(bind: query.offset)
+        let statement = sql.query
+        let type = query.resourceType
+        return try await database {
+            var page: [StoredResource] = []
+            let rows = try await connection.query(statement, logger: logger)
+            for try await (id, version, lastUpdated, body) in rows.decode((String, Int, Date, ByteBuffer).self) {
+                page.append(StoredResource(
+                    resourceType: type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body
+                ))
+            }
+            return page
+        }
+    }
+
+    /// The ids of the current resources matching `query`, at most `limit` of them (conditional interactions).
+    public func matches(_ query: SearchQuery, limit: Int = 2) async throws(StoreError) -> [String] {
+        var sql = SQLBuilder("SELECT r.id FROM resource r")
+        query.appendFilter(to: &sql)
+        sql.append(" LIMIT ")
+        sql.append(bind: limit)
+        let statement = sql.query
+        return try await database {
+            var ids: [String] = []
+            for try await id in try await connection.query(statement, logger: logger).decode(String.self) {
+                ids.append(id)
+            }
+            return ids
+        }
+    }
+
+    /// How many current resources match `query` (`_total=accurate`; `estimate` uses it too).
+    public func count(_ query: SearchQuery) async throws(StoreError) -> Int {
+        var sql = SQLBuilder("SELECT count(*) FROM resource r")
+        query.appendFilter(to: &sql)
+        let statement = sql.query
+        return try await database {
+            for try await total in try await connection.query(statement, logger: logger).decode(Int.self) {
+                return total
+            }
+            return 0
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// The prefixes of https://hl7.org/fhir/R4/search.html#prefix as SQL conditions.
+extension SearchClause {
+    /// A date value against the indexed range `[low, high)` of the resource's value, following the spec's
+    /// table with the search value's range `[vl, vh)`: `eq` the search range contains the resource range,
+    /// `ne` it does not, `gt` the resource range reaches past `vh`, `lt` it starts before `vl`, `ge`/`le`
+    /// `gt`/`lt` or `eq`, `sa` it starts at or after `vh`, `eb` it ends at or before `vl`. `ap` is overlap with
+    /// the search range widened on both sides by 10% of the time between now and the value (the spec's
+    /// suggestion), at least one day.
+    static func appendDate(_ value: DateValue, low: String, high: String, now: Date, to sql: inout SQLBuilder) {
+        func contained(_ sql: inout SQLBuilder) {
+            sql.append("(\(low) >= ")
+            sql.append(bind: value.low)
+            sql.append(" AND \(high) <= ")
+            sql.append(bind: value.high)
+            sql.append(")")
+        }
+        switch value.prefix {
+        case .eq: contained(&sql)
+        case .ne:
+            sql.append("NOT ")
+            contained(&sql)
+        case .gt, .ge:
+            sql.append("(\(high) > ")
+            sql.append(bind: value.high)
+            if value.prefix == .ge {
+                sql.append(" OR ")
+                contained(&sql)
+            }
+            sql.append(")")
+        case .lt, .le:
+            sql.append("(\(low) < ")
+            sql.append(bind: value.low)
+            if value.prefix == .le {
+                sql.append(" OR ")
+                contained(&sql)
+            }
+            sql.append(")")
+        case .sa:
+            sql.append("\(low) >= ")
+            sql.append(bind: value.high)
+        case .eb:
+            sql.append("\(high) <= ")
+            sql.append(bind: value.low)
+        case .ap:
+            let margin = max(abs(now.timeIntervalSince(value.low)) * 0.1, 86_400)
+            sql.append("(\(low) < ")
+            sql.append(bind: value.high.addingTimeInterval(margin))
+            sql.append(" AND \(high) > ")
+            sql.append(bind: value.low.addingTimeInterval(-margin))
+            sql.append(")")
+        }
+    }
+
+    /// A number value against the indexed value `x.value`: `eq` within the implicit range of the search
+    /// value's precision (`100` is [99.5, 100.5)), `ne` outside it, `gt lt ge le` (and `sa`/`eb` as `gt`/`lt`)
+    /// against the value as written, `ap` within 10% of it (or its precision range when wider).
+    static func appendNumber(_ number: NumberValue, to sql: inout SQLBuilder) {
+        func value(_ sql: inout SQLBuilder) {
+            sql.append(bind: number.text)
+            sql.append("::numeric")
+        }
+        func halfUnit(_ sql: inout SQLBuilder) {
+            sql.append("(0.5 * power(10::numeric, ")
+            sql.append(bind: number.precisionExponent)
+            sql.append("::numeric))")
+        }
+        func withinPrecision(_ sql: inout SQLBuilder) {
+            sql.append("(x.value >= ")
+            value(&sql)
+            sql.append(" - ")
+            halfUnit(&sql)
+            sql.append(" AND x.value < ")
+            value(&sql)
+            sql.append(" + ")
+            halfUnit(&sql)
+            sql.append(")")
+        }
+        let comparison: String
+        switch number.prefix {
+        case .eq:
+            withinPrecision(&sql)
+            return
+        case .ne:
+            sql.append("NOT ")
+            withinPrecision(&sql)
+            return
+        case .ap:
+            sql.append("abs(x.value - ")
+            value(&sql)
+            sql.append(") <= greatest(abs(")
+            value(&sql)
+            sql.append(") * 0.1, ")
+            halfUnit(&sql)
+            sql.append(")")
+            return
+        case .gt, .sa: comparison = " > "
+        case .lt, .eb: comparison = " < "
+        case .ge: comparison = " >= "
+        case .le: comparison = " <= "
+        }
+        sql.append("x.value" + comparison)
+        value(&sql)
+    }
+}

@@ -1,0 +1,111 @@
+import FHIRCore
+import FHIRProfiles
+import Foundation
+
+extension SearchQuery {
+    /// Result parameters that are not implemented yet; refused rather than ignored.
+    static let notYetSupported: Set<String> = [
+        "_include", "_revinclude", "_summary", "_elements", "_contained", "_containedType", "_list", "_has",
+    ]
+
+    /// Parses decoded query parameters of a search on `type`, from the parameters the registry defines.
+    ///
+    /// Unknown or unsupported parameters and modifiers are errors, or with `lenient` are skipped and listed in
+    /// `ignored`; malformed values are always errors. `localBase` (`https://host/fhir`) is stripped from
+    /// absolute reference values so that they match local references.
+    public init(
+        type: String, parameters: [(name: String, value: String)], registry: ProfileRegistry,
+        lenient: Bool = false, localBase: String? = nil
+    ) throws(StoreError) {
+        self.init(resourceType: type)
+        var filters: [String] = []
+        for (name, value) in parameters {
+            let parts = name.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let code = parts[0]
+            let modifier = parts.count > 1 ? parts[1] : nil
+            switch code {
+            case "_format", "_pretty": continue
+            case "_count": count = try Self.nonNegative(name, value)
+            case "_offset": offset = try Self.nonNegative(name, value)
+            case "_total":
+                guard let mode = Total(rawValue: value) else {
+                    throw StoreError(.invalidRequest, "_total must be none, estimate or accurate, not '\(value)'")
+                }
+                total = mode
+            case "_sort":
+                for key in value.split(separator: ",").map(String.init) {
+                    if let key = try Self.sortKey(key, type: type, registry: registry, lenient: lenient, ignored: &ignored) {
+                        sort.append(key)
+                    }
+                }
+            default:
+                if Self.notYetSupported.contains(code) || code.hasPrefix("_has") || code.contains(".") {
+                    let what = code.contains(".") ? "chained search ('\(name)')" : "'\(code)'"
+                    try Self.refuse("\(what) is not supported yet", lenient: lenient, ignored: &ignored)
+                    continue
+                }
+                guard let definition = registry.searchParameter(code, for: type) else {
+                    try Self.refuse("unknown search parameter '\(code)' for \(type)", lenient: lenient, ignored: &ignored)
+                    continue
+                }
+                let parser = SearchValueParser(
+                    definition: definition, modifier: modifier, registry: registry, localBase: localBase
+                )
+                do {
+                    clauses.append(SearchClause(parameter: code, type: definition.type, match: try parser.match(value)))
+                    filters.append("\(name)=\(value)")
+                } catch let refusal as SearchValueParser.Unsupported {
+                    try Self.refuse(refusal.message, lenient: lenient, ignored: &ignored)
+                } catch let error as StoreError {
+                    throw error
+                } catch {
+                    throw StoreError(.invalidRequest, "\(error)")
+                }
+            }
+        }
+        canonicalText = filters.sorted().joined(separator: "&")
+    }
+
+    /// Parses conditional criteria (`identifier=a|1&_id=x`, percent-encoded); at least one filter is required
+    /// and nothing may be ignored, since ignoring a filter would match too much.
+    public init(conditional queryString: String, type: String, registry: ProfileRegistry) throws(StoreError) {
+        let pairs = queryString.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                let text = $0.replacingOccurrences(of: "+", with: " ")
+                return text.removingPercentEncoding ?? text
+            }
+            return (name: parts[0], value: parts.count > 1 ? parts[1] : "")
+        }
+        try self.init(type: type, parameters: pairs, registry: registry)
+        guard !clauses.isEmpty else { throw StoreError(.invalidRequest, "conditional criteria are empty") }
+    }
+
+    private static func refuse(_ message: String, lenient: Bool, ignored: inout [String]) throws(StoreError) {
+        guard lenient else { throw StoreError(.invalidRequest, message) }
+        ignored.append(message)
+    }
+
+    private static func nonNegative(_ name: String, _ value: String) throws(StoreError) -> Int {
+        guard let number = Int(value), number >= 0 else {
+            throw StoreError(.invalidRequest, "\(name) must be a non-negative integer, not '\(value)'")
+        }
+        return number
+    }
+
+    private static func sortKey(
+        _ text: String, type: String, registry: ProfileRegistry, lenient: Bool, ignored: inout [String]
+    ) throws(StoreError) -> SearchSortKey? {
+        let descending = text.hasPrefix("-")
+        let code = descending ? String(text.dropFirst()) : text
+        guard let definition = registry.searchParameter(code, for: type) else {
+            try refuse("cannot sort on unknown parameter '\(code)' for \(type)", lenient: lenient, ignored: &ignored)
+            return nil
+        }
+        let sortable: Set<SearchParameterDefinition.ParameterType> = [.string, .token, .date, .number, .quantity, .uri]
+        guard sortable.contains(definition.type) else {
+            try refuse("sorting on \(definition.type.rawValue) parameter '\(code)' is not supported", lenient: lenient, ignored: &ignored)
+            return nil
+        }
+        return SearchSortKey(parameter: code, type: definition.type, descending: descending)
+    }
+}

@@ -1,0 +1,204 @@
+import FHIRProfiles
+import Foundation
+
+/// Compilation of a search to SQL over `resource` and the index tables of migration 3: each clause is an
+/// `EXISTS` subquery on its type's table (alternatives OR-ed inside it), all clauses AND-ed.
+extension SearchQuery {
+    /// ` WHERE ...` selecting the current, not deleted matches of `r` (the `resource` table).
+    func appendFilter(to sql: inout SQLBuilder, now: Date = Date()) {
+        sql.append(" WHERE r.resource_type = ")
+        sql.append(bind: resourceType)
+        sql.append(" AND NOT r.deleted")
+        for clause in clauses {
+            sql.append(" AND ")
+            clause.append(to: &sql, now: now)
+        }
+    }
+
+    /// ` ORDER BY ...`: the `_sort` keys (missing values last), then the id so that pages are stable; by
+    /// default the oldest change first.
+    func appendOrder(to sql: inout SQLBuilder) {
+        guard !sort.isEmpty else {
+            sql.append(" ORDER BY r.last_updated, r.id")
+            return
+        }
+        sql.append(" ORDER BY ")
+        for key in sort {
+            let direction = key.descending ? " DESC NULLS LAST, " : " NULLS LAST, "
+            switch key.parameter {
+            case "_id": sql.append("r.id")
+            case "_lastUpdated": sql.append("r.last_updated")
+            default:
+                let (ascending, descending) = Self.sortColumns(key.type)
+                sql.append("(SELECT \(key.descending ? descending : ascending) FROM \(SearchClause.table(key.type)) x")
+                sql.append(" WHERE x.resource_type = r.resource_type AND x.id = r.id AND x.param = ")
+                sql.append(bind: key.parameter)
+                sql.append(")")
+            }
+            sql.append(direction)
+        }
+        sql.append("r.id")
+    }
+
+    private static func sortColumns(_ type: SearchParameterDefinition.ParameterType) -> (String, String) {
+        switch type {
+        case .token: ("min(x.code)", "max(x.code)")
+        case .date: ("min(x.low)", "max(x.high)")
+        default: ("min(x.value)", "max(x.value)")
+        }
+    }
+}
+
+extension SearchClause {
+    static func table(_ type: SearchParameterDefinition.ParameterType) -> String {
+        switch type {
+        case .string: "search_string"
+        case .token: "search_token"
+        case .date: "search_date"
+        case .reference: "search_reference"
+        case .quantity: "search_quantity"
+        case .number: "search_number"
+        default: "search_uri"
+        }
+    }
+
+    func append(to sql: inout SQLBuilder, now: Date) {
+        switch match {
+        case .id(let ids):
+            sql.append("r.id = ANY(")
+            sql.append(bind: ids)
+            sql.append(")")
+            return
+        case .date(let values) where parameter == "_lastUpdated":
+            Self.appendAny(values, to: &sql) { value, sql in
+                Self.appendDate(value, low: "r.last_updated", high: "(r.last_updated + interval '1 microsecond')", now: now, to: &sql)
+            }
+            return
+        case .missing(let missing):
+            sql.append(missing ? "NOT EXISTS (" : "EXISTS (")
+            appendSubquery(to: &sql)
+            sql.append(")")
+            return
+        case .token(_, negated: true):
+            sql.append("NOT EXISTS (")
+        default:
+            sql.append("EXISTS (")
+        }
+        appendSubquery(to: &sql)
+        sql.append(" AND ")
+        appendCondition(to: &sql, now: now)
+        sql.append(")")
+    }
+
+    private func appendSubquery(to sql: inout SQLBuilder) {
+        sql.append("SELECT 1 FROM \(Self.table(type)) x WHERE x.resource_type = r.resource_type AND x.id = r.id")
+        sql.append(" AND x.param = ")
+        sql.append(bind: parameter)
+    }
+
+    private func appendCondition(to sql: inout SQLBuilder, now: Date) {
+        switch match {
+        case .string(let texts, let kind):
+            Self.appendAny(texts, to: &sql) { text, sql in
+                switch kind {
+                case .exact:
+                    sql.append("x.exact = ")
+                    sql.append(bind: text)
+                case .prefix:
+                    sql.append("x.value LIKE ")
+                    sql.append(bind: Self.likeEscaped(text) + "%")
+                case .contains:
+                    sql.append("x.value LIKE ")
+                    sql.append(bind: "%" + Self.likeEscaped(text) + "%")
+                }
+            }
+        case .token(let tokens, _):
+            Self.appendAny(tokens, to: &sql) { token, sql in
+                var conditions: [(String, String)] = []
+                if let system = token.system { conditions.append(("x.system = ", system)) }
+                if let code = token.code { conditions.append(("x.code = ", code)) }
+                sql.append("(")
+                for (index, (column, value)) in conditions.enumerated() {
+                    if index > 0 { sql.append(" AND ") }
+                    sql.append(column)
+                    sql.append(bind: value)
+                }
+                if conditions.isEmpty { sql.append("true") }
+                sql.append(")")
+            }
+        case .tokenText(let texts):
+            Self.appendAny(texts, to: &sql) { text, sql in
+                sql.append("x.text LIKE ")
+                sql.append(bind: Self.likeEscaped(text) + "%")
+            }
+        case .date(let values):
+            Self.appendAny(values, to: &sql) { value, sql in
+                Self.appendDate(value, low: "x.low", high: "x.high", now: now, to: &sql)
+            }
+        case .number(let numbers):
+            Self.appendAny(numbers, to: &sql) { number, sql in Self.appendNumber(number, to: &sql) }
+        case .quantity(let quantities):
+            Self.appendAny(quantities, to: &sql) { quantity, sql in
+                sql.append("(")
+                Self.appendNumber(quantity.number, to: &sql)
+                if let system = quantity.system {
+                    sql.append(" AND x.system = ")
+                    sql.append(bind: system)
+                }
+                if let code = quantity.code {
+                    sql.append(" AND x.code = ")
+                    sql.append(bind: code)
+                }
+                sql.append(")")
+            }
+        case .reference(let references):
+            Self.appendAny(references, to: &sql) { reference, sql in
+                switch reference {
+                case .url(let url):
+                    sql.append("x.url = ")
+                    sql.append(bind: url)
+                case .local(let type, let id):
+                    sql.append("(x.target_id = ")
+                    sql.append(bind: id)
+                    if let type {
+                        sql.append(" AND x.target_type = ")
+                        sql.append(bind: type)
+                    }
+                    sql.append(")")
+                }
+            }
+        case .uri(let uris, let kind):
+            Self.appendAny(uris, to: &sql) { uri, sql in
+                switch kind {
+                case .exact:
+                    sql.append("x.value = ")
+                    sql.append(bind: uri)
+                case .below:
+                    sql.append("x.value LIKE ")
+                    sql.append(bind: Self.likeEscaped(uri) + "%")
+                case .above:
+                    sql.append("starts_with(")
+                    sql.append(bind: uri)
+                    sql.append(", x.value)")
+                }
+            }
+        case .missing, .id:
+            sql.append("true")
+        }
+    }
+
+    private static func appendAny<T>(_ values: [T], to sql: inout SQLBuilder, _ each: (T, inout SQLBuilder) -> Void) {
+        sql.append("(")
+        for (index, value) in values.enumerated() {
+            if index > 0 { sql.append(" OR ") }
+            each(value, &sql)
+        }
+        sql.append(")")
+    }
+
+    /// `LIKE` metacharacters of `text` escaped with the default escape character `\`.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}

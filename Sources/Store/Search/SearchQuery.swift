@@ -1,0 +1,130 @@
+import FHIRProfiles
+import Foundation
+
+/// A parsed FHIR search (https://hl7.org/fhir/R4/search.html): filters that must all match (repeated
+/// parameters are AND), each with alternatives (`,` is OR), plus sort order, paging and total.
+public struct SearchQuery: Sendable, Hashable {
+    /// How much effort goes into `Bundle.total` (`_total`).
+    public enum Total: String, Sendable, Hashable {
+        case none, estimate, accurate
+    }
+
+    /// The resource type searched.
+    public var resourceType: String
+    /// The filters, all of which must match.
+    public var clauses: [SearchClause]
+    /// The sort keys (`_sort`), most significant first; empty means oldest change first.
+    public var sort: [SearchSortKey]
+    /// The page size asked for (`_count`), nil when not given.
+    public var count: Int?
+    /// Where the page starts (`_offset`).
+    public var offset: Int
+    /// `_total`.
+    public var total: Total
+    /// Parameters that were ignored under `Prefer: handling=lenient`, each with the reason.
+    public var ignored: [String]
+    /// The filters as written, sorted: the canonical text of the criteria, which names the lock that
+    /// serialises identical conditional interactions.
+    public var canonicalText: String
+
+    public init(resourceType: String, clauses: [SearchClause] = []) {
+        self.resourceType = resourceType
+        self.clauses = clauses
+        sort = []
+        count = nil
+        offset = 0
+        total = .none
+        ignored = []
+        canonicalText = ""
+    }
+}
+
+/// One filter of a search: a parameter, maybe a modifier, and values of which any may match.
+public struct SearchClause: Sendable, Hashable {
+    /// The parameter code (`birthdate`, `_id`).
+    public var parameter: String
+    /// The parameter's type, which names the index table.
+    public var type: SearchParameterDefinition.ParameterType
+    /// What to match.
+    public var match: Match
+
+    /// What a clause matches, by parameter type and modifier.
+    public enum Match: Sendable, Hashable {
+        /// `:missing=true|false`: whether the resource has no value for the parameter.
+        case missing(Bool)
+        /// A string parameter: prefix of the normalised value, `:contains`, or `:exact`.
+        case string([String], StringMatch)
+        /// A token parameter (`code`, `system|code`, `|code`, `system|`); `negated` for `:not`.
+        case token([TokenValue], negated: Bool)
+        /// `:text` on a token: a prefix of the normalised display text.
+        case tokenText([String])
+        /// A date parameter, or `_lastUpdated`.
+        case date([DateValue])
+        /// A number parameter.
+        case number([NumberValue])
+        /// A quantity parameter.
+        case quantity([QuantityValue])
+        /// A reference parameter.
+        case reference([ReferenceValue])
+        /// A uri parameter: exact, `:below` (the value starts with it) or `:above` (it starts with the value).
+        case uri([String], URIMatch)
+        /// `_id`: the logical ids.
+        case id([String])
+    }
+
+    /// How a string value is compared.
+    public enum StringMatch: Sendable, Hashable {
+        case prefix, contains, exact
+    }
+
+    /// How a uri value is compared.
+    public enum URIMatch: Sendable, Hashable {
+        case exact, below, above
+    }
+}
+
+/// A comparison prefix of a date, number or quantity value (https://hl7.org/fhir/R4/search.html#prefix).
+public enum SearchPrefix: String, Sendable, Hashable, CaseIterable {
+    case eq, ne, gt, lt, ge, le, sa, eb, ap
+}
+
+/// A token value: `system` nil matches any system, "" means no system; `code` nil matches any code.
+public struct TokenValue: Sendable, Hashable {
+    public var system: String?
+    public var code: String?
+}
+
+/// A date value with its prefix: the half-open range `[low, high)` its precision covers.
+public struct DateValue: Sendable, Hashable {
+    public var prefix: SearchPrefix
+    public var low: Date
+    public var high: Date
+}
+
+/// A number value as written (never through `Double`), with the exponent of half its last digit's unit:
+/// `100` has the implicit range [99.5, 100.5), so `precisionExponent` is 0 (0.5 × 10^0).
+public struct NumberValue: Sendable, Hashable {
+    public var prefix: SearchPrefix
+    public var text: String
+    public var precisionExponent: Int
+}
+
+/// A quantity value `[prefix]number|system|code`; `system` nil matches any system, `code` nil any unit.
+public struct QuantityValue: Sendable, Hashable {
+    public var number: NumberValue
+    public var system: String?
+    public var code: String?
+}
+
+/// A reference value: a local `Type/id` (type nil when only the id was given) or an absolute URL.
+public enum ReferenceValue: Sendable, Hashable {
+    case local(type: String?, id: String)
+    case url(String)
+}
+
+/// One `_sort` key.
+public struct SearchSortKey: Sendable, Hashable {
+    public var parameter: String
+    public var type: SearchParameterDefinition.ParameterType
+    public var descending: Bool
+}

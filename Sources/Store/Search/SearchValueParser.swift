@@ -1,0 +1,194 @@
+import FHIRCore
+import FHIRProfiles
+
+/// Parses the value (and modifier) of one search parameter into what its clause matches, by parameter type
+/// (https://hl7.org/fhir/R4/search.html#ptypes); `,` separates alternatives and `\` escapes `,` `|` `$` `\`.
+struct SearchValueParser {
+    /// A parameter or modifier the server does not support (ignored under lenient handling).
+    struct Unsupported: Error {
+        let message: String
+    }
+
+    let definition: SearchParameterDefinition
+    let modifier: String?
+    let registry: ProfileRegistry
+    let localBase: String?
+
+    private var code: String { definition.code }
+
+    func match(_ value: String) throws -> SearchClause.Match {
+        guard !value.isEmpty else { throw StoreError(.invalidRequest, "search parameter '\(code)' has no value") }
+        guard definition.expression != nil, definition.type != .composite, definition.type != .special else {
+            throw Unsupported(message: "search parameter '\(code)' (\(definition.type.rawValue)) is not supported")
+        }
+        if modifier == "missing" {
+            guard code != "_id", value == "true" || value == "false" else {
+                throw StoreError(.invalidRequest, "\(code):missing takes true or false, not '\(value)'")
+            }
+            return .missing(value == "true")
+        }
+        let values = Self.split(value, on: ",")
+        if code == "_id" {
+            try allow([])
+            return .id(values.map(Self.unescape))
+        }
+        switch definition.type {
+        case .string:
+            try allow(["exact", "contains"])
+            let match: SearchClause.StringMatch = modifier == "exact" ? .exact : modifier == "contains" ? .contains : .prefix
+            let texts = values.map(Self.unescape)
+            return .string(match == .exact ? texts : texts.map(SearchText.normalized), match)
+        case .token:
+            try allow(["text", "not"])
+            if modifier == "text" { return .tokenText(values.map { SearchText.normalized(Self.unescape($0)) }) }
+            return .token(values.map(token), negated: modifier == "not")
+        case .date:
+            try allow([])
+            return .date(try values.map(date))
+        case .number:
+            try allow([])
+            return .number(try values.map(number))
+        case .quantity:
+            try allow([])
+            return .quantity(try values.map(quantity))
+        case .uri:
+            try allow(["below", "above"])
+            let match: SearchClause.URIMatch = modifier == "below" ? .below : modifier == "above" ? .above : .exact
+            return .uri(values.map(Self.unescape), match)
+        case .reference:
+            return .reference(try values.map(reference))
+        case .composite, .special:
+            throw Unsupported(message: "search parameter '\(code)' (\(definition.type.rawValue)) is not supported")
+        }
+    }
+
+    private func allow(_ modifiers: Set<String>) throws {
+        guard let modifier, !modifiers.contains(modifier) else { return }
+        throw Unsupported(message: "modifier ':\(modifier)' is not supported on \(definition.type.rawValue) parameter '\(code)'")
+    }
+
+    private func token(_ raw: String) -> TokenValue {
+        let parts = Self.split(raw, on: "|")
+        guard parts.count > 1 else { return TokenValue(system: nil, code: Self.unescape(raw)) }
+        let system = Self.unescape(parts[0])
+        let code = Self.unescape(parts.dropFirst().joined(separator: "|"))
+        return TokenValue(system: system, code: code.isEmpty ? nil : code)
+    }
+
+    private func prefixed(_ raw: String) throws -> (SearchPrefix, String) {
+        let text = Self.unescape(raw)
+        guard text.count > 2, let prefix = SearchPrefix(rawValue: String(text.prefix(2))) else { return (.eq, text) }
+        let allowed = definition.comparators
+        guard allowed.isEmpty || allowed.contains(prefix.rawValue) else {
+            throw Unsupported(message: "prefix '\(prefix.rawValue)' is not allowed on '\(code)'")
+        }
+        return (prefix, String(text.dropFirst(2)))
+    }
+
+    private func date(_ raw: String) throws -> DateValue {
+        let (prefix, text) = try prefixed(raw)
+        guard let value = FHIRDateTime(text) else {
+            throw StoreError(.invalidRequest, "'\(text)' is not a valid date for '\(code)' (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)")
+        }
+        return DateValue(prefix: prefix, low: value.lowerBound, high: value.upperBound)
+    }
+
+    private func number(_ raw: String) throws -> NumberValue {
+        let (prefix, text) = try prefixed(raw)
+        return NumberValue(prefix: prefix, text: text, precisionExponent: try precisionExponent(text))
+    }
+
+    /// The exponent of half a unit of the last significant digit: `100` → 0, `100.25` → -2, `1e2` → 2.
+    private func precisionExponent(_ text: String) throws -> Int {
+        let lowered = text.lowercased()
+        let parts = lowered.split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
+        var mantissa = Substring(parts[0])
+        if mantissa.hasPrefix("-") || mantissa.hasPrefix("+") { mantissa = mantissa.dropFirst() }
+        let pieces = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let digits = { (piece: Substring) in !piece.isEmpty && piece.allSatisfy { $0.isASCII && $0.isNumber } }
+        let exponent = parts.count > 1 ? Int(parts[1]) : 0
+        guard digits(pieces[0]), pieces.count == 1 || digits(pieces[1]), let exponent else {
+            throw StoreError(.invalidRequest, "'\(text)' is not a valid number for '\(code)'")
+        }
+        return exponent - (pieces.count > 1 ? pieces[1].count : 0)
+    }
+
+    private func quantity(_ raw: String) throws -> QuantityValue {
+        let parts = Self.split(raw, on: "|")
+        guard parts.count == 1 || parts.count == 3 else {
+            throw StoreError(.invalidRequest, "'\(raw)' is not a quantity for '\(code)' (number, number|system|code or number||unit)")
+        }
+        let number = try number(parts[0])
+        guard parts.count == 3 else { return QuantityValue(number: number, system: nil, code: nil) }
+        let system = Self.unescape(parts[1])
+        let unit = Self.unescape(parts[2])
+        return QuantityValue(number: number, system: system.isEmpty ? nil : system, code: unit.isEmpty ? nil : unit)
+    }
+
+    private func reference(_ raw: String) throws -> ReferenceValue {
+        var text = Self.unescape(raw)
+        var typeModifier: String?
+        if let modifier {
+            if modifier == "identifier" {
+                throw Unsupported(message: "modifier ':identifier' on '\(code)' is not supported yet")
+            }
+            let known = definition.targets.isEmpty ? registry.isServed(modifier) : definition.targets.contains(modifier)
+            guard known else {
+                throw Unsupported(message: "modifier ':\(modifier)' is not a target type of reference parameter '\(code)'")
+            }
+            typeModifier = modifier
+        }
+        if let localBase, text.hasPrefix(localBase + "/") { text = String(text.dropFirst(localBase.count + 1)) }
+        if text.contains("://") || text.hasPrefix("urn:") {
+            return .url(text.split(separator: "|", maxSplits: 1).first.map(String.init) ?? text)
+        }
+        let segments = text.split(separator: "/").map(String.init)
+        if segments.count >= 2, let first = segments[0].first, first.isUppercase {
+            return .local(type: segments[0], id: segments[1])
+        }
+        guard segments.count == 1 else {
+            throw StoreError(.invalidRequest, "'\(text)' is not a reference for '\(code)' (Type/id, id or an absolute URL)")
+        }
+        let targets = definition.targets
+        return .local(type: typeModifier ?? (targets.count == 1 ? targets[0] : nil), id: segments[0])
+    }
+
+    /// `text` split on `separator` where it is not escaped by `\`; escapes are kept.
+    static func split(_ text: String, on separator: Character) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        for character in text {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                current.append(character)
+                escaped = true
+            } else if character == separator {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        parts.append(current)
+        return parts
+    }
+
+    /// `text` with the escapes `\,` `\|` `\$` `\\` resolved.
+    static func unescape(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var result = ""
+        var escaped = false
+        for character in text {
+            if !escaped && character == "\\" {
+                escaped = true
+                continue
+            }
+            result.append(character)
+            escaped = false
+        }
+        return result
+    }
+}

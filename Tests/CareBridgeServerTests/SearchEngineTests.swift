@@ -1,0 +1,309 @@
+import FHIRCore
+import Foundation
+import HTTPTypes
+import PostgresNIO
+import Testing
+
+/// The search engine over HTTP, per parameter type, prefix and modifier, with expected ids worked out by hand
+/// from https://hl7.org/fhir/R4/search.html. Resources are written through the hub; their index rows are
+/// written here as the indexer would write them (migration 3's contract), so the queries are tested on their own.
+@Suite("Search engine")
+struct SearchEngineTests {
+    /// Patients: p1 Chalmers 1974-12-25 male urn:mrn|1; p2 Chalmerson 1970-05-12 female urn:other|1;
+    /// p3 Müller 1970 (year only) female X9 (no system), profile .../p; p4 Smith, nothing else; p5 1971-01-01 male.
+    static func patients(_ hub: Hub) async throws {
+        let bodies = [
+            "p1": #""name":[{"family":"Chalmers"}],"birthDate":"1974-12-25","gender":"male","identifier":[{"system":"urn:mrn","value":"1"}]"#,
+            "p2": #""name":[{"family":"Chalmerson"}],"birthDate":"1970-05-12","gender":"female","identifier":[{"system":"urn:other","value":"1"}]"#,
+            "p3": #""meta":{"profile":["http://example.org/StructureDefinition/p"]},"name":[{"family":"Müller"}],"birthDate":"1970","gender":"female","identifier":[{"value":"X9"}]"#,
+            "p4": #""name":[{"family":"Smith"}]"#,
+            "p5": #""birthDate":"1971-01-01","gender":"male""#,
+        ]
+        for (id, body) in bodies.sorted(by: { $0.key < $1.key }) {
+            try await hub.store("/fhir/Patient/\(id)", #"{"resourceType":"Patient","id":"\#(id)",\#(body)}"#)
+        }
+        try await hub.index("""
+            INSERT INTO search_string VALUES ('Patient','p1','family','chalmers','Chalmers'),
+              ('Patient','p2','family','chalmerson','Chalmerson'), ('Patient','p3','family','muller','Müller'),
+              ('Patient','p4','family','smith','Smith');
+            INSERT INTO search_date VALUES ('Patient','p1','birthdate','1974-12-25Z','1974-12-26Z'),
+              ('Patient','p2','birthdate','1970-05-12Z','1970-05-13Z'), ('Patient','p3','birthdate','1970-01-01Z','1971-01-01Z'),
+              ('Patient','p5','birthdate','1971-01-01Z','1971-01-02Z');
+            INSERT INTO search_token VALUES
+              ('Patient','p1','gender','http://hl7.org/fhir/administrative-gender','male','male'),
+              ('Patient','p2','gender','http://hl7.org/fhir/administrative-gender','female','female'),
+              ('Patient','p3','gender','http://hl7.org/fhir/administrative-gender','female','female'),
+              ('Patient','p5','gender','http://hl7.org/fhir/administrative-gender','male','male');
+            INSERT INTO search_uri VALUES ('Patient','p3','_profile','http://example.org/StructureDefinition/p');
+            """)
+    }
+
+    @Test("string: prefix, accents and case, :exact, :contains, OR and AND, LIKE characters")
+    func strings() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            try await hub.expect("Patient?family=chal", ["p1", "p2"])
+            try await hub.expect("Patient?family=CHALMERS", ["p1", "p2"])
+            try await hub.expect("Patient?family=mu", ["p3"])
+            try await hub.expect("Patient?family=M%C3%9CLL", ["p3"])
+            try await hub.expect("Patient?family:exact=Chalmers", ["p1"])
+            try await hub.expect("Patient?family:exact=chalmers", [])
+            try await hub.expect("Patient?family:contains=ALM", ["p1", "p2"])
+            try await hub.expect("Patient?family=chal,smi", ["p1", "p2", "p4"])
+            try await hub.expect("Patient?family=chal&family=chalmerso", ["p2"])
+            try await hub.expect("Patient?family=%25", [])
+            try await hub.expect("Patient?family=_", [])
+            try await hub.expect("Patient?family:missing=true", ["p5"])
+        }
+    }
+
+    @Test("date: precision ranges and every prefix")
+    func dates() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            try await hub.expect("Patient?birthdate=1970", ["p2", "p3"])
+            try await hub.expect("Patient?birthdate=eq1970-05", ["p2"])
+            try await hub.expect("Patient?birthdate=1970-05-12", ["p2"])
+            try await hub.expect("Patient?birthdate=ne1970", ["p1", "p5"])
+            try await hub.expect("Patient?birthdate=gt1970", ["p1", "p5"])
+            try await hub.expect("Patient?birthdate=ge1971", ["p1", "p5"])
+            try await hub.expect("Patient?birthdate=lt1971", ["p2", "p3"])
+            try await hub.expect("Patient?birthdate=le1970-05-12", ["p2", "p3"])
+            try await hub.expect("Patient?birthdate=sa1970", ["p1", "p5"])
+            try await hub.expect("Patient?birthdate=eb1971", ["p2", "p3"])
+            try await hub.expect("Patient?birthdate=ap1974-12-25", ["p1", "p2", "p3", "p5"])
+            try await hub.expect("Patient?birthdate=1971-01-01,1974", ["p1", "p5"])
+            try await hub.expect("Patient?birthdate=ge1970&birthdate=lt1971", ["p2", "p3"])
+            try await hub.expect("Patient?birthdate:missing=true", ["p4"])
+            try await hub.expect("Patient?birthdate:missing=false", ["p1", "p2", "p3", "p5"])
+            try await hub.expect("Patient?_lastUpdated=gt2000-01-01", ["p1", "p2", "p3", "p4", "p5"])
+            try await hub.expect("Patient?_lastUpdated=lt2000", [])
+        }
+    }
+
+    @Test("token: code, system|code, |code, system|, :not, :text; _id; uri :below/:above")
+    func tokens() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            try await hub.expect("Patient?gender=male", ["p1", "p5"])
+            try await hub.expect("Patient?gender=http://hl7.org/fhir/administrative-gender|female", ["p2", "p3"])
+            try await hub.expect("Patient?gender=urn:wrong|female", [])
+            try await hub.expect("Patient?gender:not=male", ["p2", "p3", "p4"])
+            try await hub.expect("Patient?gender:text=FEM", ["p2", "p3"])
+            try await hub.expect("Patient?identifier=1", ["p1", "p2"])
+            try await hub.expect("Patient?identifier=urn:mrn|1", ["p1"])
+            try await hub.expect("Patient?identifier=%7CX9", ["p3"])
+            try await hub.expect("Patient?identifier=|1", [])
+            try await hub.expect("Patient?identifier=urn:other|", ["p2"])
+            try await hub.expect("Patient?_id=p1,p3", ["p1", "p3"])
+            try await hub.expect("Patient?_profile=http://example.org/StructureDefinition/p", ["p3"])
+            try await hub.expect("Patient?_profile=http://example.org/StructureDefinition", [])
+            try await hub.expect("Patient?_profile:below=http://example.org/StructureDefinition", ["p3"])
+            try await hub.expect("Patient?_profile:above=http://example.org/StructureDefinition/p/v2", ["p3"])
+            try await hub.expect("Patient?_profile:above=http://example.org/StructureDefinition", [])
+        }
+    }
+
+    /// Observations: o1 5.4 mg of p1 at 2026-11-20T10:15:30Z; o2 100 mg of p2; o3 99.6 mg about an absolute
+    /// URL; o4 no subject. ChargeItems c1 factor 0.5, c2 1.25.
+    static func observations(_ hub: Hub) async throws {
+        let subjects = ["o1": "Patient/p1", "o2": "Patient/p2", "o3": "http://other.example/fhir/Patient/9"]
+        for id in ["o1", "o2", "o3", "o4"] {
+            let subject = subjects[id].map { #","subject":{"reference":"\#($0)"}"# } ?? ""
+            let body = #"{"resourceType":"Observation","id":"\#(id)","status":"final","code":{"text":"weight"}\#(subject)}"#
+            try await hub.store("/fhir/Observation/\(id)", body)
+        }
+        for (id, factor) in [("c1", "0.5"), ("c2", "1.25")] {
+            let body = #"{"resourceType":"ChargeItem","id":"\#(id)","status":"billable","code":{"text":"x"},"subject":{"reference":"Patient/p1"},"factorOverride":\#(factor)}"#
+            try await hub.store("/fhir/ChargeItem/\(id)", body)
+        }
+        try await hub.index("""
+            INSERT INTO search_quantity VALUES
+              ('Observation','o1','value-quantity',5.4,5.35,5.45,'http://unitsofmeasure.org','mg'),
+              ('Observation','o2','value-quantity',100,99.5,100.5,'http://unitsofmeasure.org','mg'),
+              ('Observation','o3','value-quantity',99.6,99.55,99.65,'http://unitsofmeasure.org','mg');
+            INSERT INTO search_reference VALUES ('Observation','o1','subject','Patient','p1',NULL),
+              ('Observation','o2','subject','Patient','p2',NULL),
+              ('Observation','o3','subject',NULL,NULL,'http://other.example/fhir/Patient/9'),
+              ('Observation','o1','patient','Patient','p1',NULL), ('Observation','o2','patient','Patient','p2',NULL);
+            INSERT INTO search_date VALUES ('Observation','o1','date','2026-11-20T10:15:30Z','2026-11-20T10:15:31Z');
+            INSERT INTO search_number VALUES ('ChargeItem','c1','factor-override',0.5,0.45,0.55),
+              ('ChargeItem','c2','factor-override',1.25,1.245,1.255);
+            """)
+    }
+
+    @Test("quantity and number: implicit precision, prefixes, system and unit")
+    func quantities() async throws {
+        try await Hub.run { hub in
+            try await Self.observations(hub)
+            try await hub.expect("Observation?value-quantity=5.4", ["o1"])
+            try await hub.expect("Observation?value-quantity=100", ["o2", "o3"])
+            try await hub.expect("Observation?value-quantity=100.0", ["o2"])
+            try await hub.expect("Observation?value-quantity=1e2", ["o2", "o3"])
+            try await hub.expect("Observation?value-quantity=ne100", ["o1"])
+            try await hub.expect("Observation?value-quantity=gt99.6", ["o2"])
+            try await hub.expect("Observation?value-quantity=ge99.6", ["o2", "o3"])
+            try await hub.expect("Observation?value-quantity=lt10", ["o1"])
+            try await hub.expect("Observation?value-quantity=le5.4", ["o1"])
+            try await hub.expect("Observation?value-quantity=ap92", ["o2", "o3"])
+            try await hub.expect("Observation?value-quantity=5.4|http://unitsofmeasure.org|mg", ["o1"])
+            try await hub.expect("Observation?value-quantity=5.4||mg", ["o1"])
+            try await hub.expect("Observation?value-quantity=5.4|http://unitsofmeasure.org|g", [])
+            try await hub.expect("ChargeItem?factor-override=0.5", ["c1"])
+            try await hub.expect("ChargeItem?factor-override=1.3", ["c2"], "1.3 covers [1.25, 1.35)")
+            try await hub.expect("ChargeItem?factor-override=1.2", [], "1.2 covers [1.15, 1.25), without 1.25")
+            try await hub.expect("ChargeItem?factor-override=gt0.5", ["c2"])
+            try await hub.expect("ChargeItem?factor-override=le1.25", ["c1", "c2"])
+        }
+    }
+
+    @Test("reference: Type/id, id, :Type, absolute URLs, :missing; dateTime with seconds")
+    func references() async throws {
+        try await Hub.run { hub in
+            try await Self.observations(hub)
+            try await hub.expect("Observation?subject=Patient/p1", ["o1"])
+            try await hub.expect("Observation?subject=p1", ["o1"])
+            try await hub.expect("Observation?patient=p2", ["o2"])
+            try await hub.expect("Observation?subject:Patient=p2", ["o2"])
+            try await hub.expect("Observation?subject:Device=p2", [])
+            try await hub.expect("Observation?subject=\(Hub.base)/Patient/p1", ["o1"])
+            try await hub.expect("Observation?subject=http://other.example/fhir/Patient/9", ["o3"])
+            try await hub.expect("Observation?subject=Patient/p1,Patient/p2", ["o1", "o2"])
+            try await hub.expect("Observation?subject:missing=true", ["o4"])
+            try await hub.expect("Observation?date=2026-11-20T10:15:30Z", ["o1"])
+            try await hub.expect("Observation?date=2026-11-20T10:15:31Z", [])
+            try await hub.expect("Observation?date=2026-11-20", ["o1"])
+            try await hub.expect("Observation?date=gt2026-11-20T10:15:30Z", [])
+            try await hub.expect("Observation?date=ge2026-11-20T10:15:30Z", ["o1"])
+        }
+    }
+
+    @Test("_sort on several keys, _count paging with links, _total")
+    func sortingAndPaging() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            try await hub.expect("Patient?_sort=birthdate", ["p3", "p2", "p5", "p1", "p4"], ordered: true)
+            try await hub.expect("Patient?_sort=-birthdate", ["p1", "p5", "p3", "p2", "p4"], ordered: true)
+            try await hub.expect("Patient?_sort=family", ["p1", "p2", "p3", "p4", "p5"], ordered: true)
+            try await hub.expect("Patient?_sort=gender,-_id", ["p3", "p2", "p5", "p1", "p4"], ordered: true)
+            try await hub.expect("Patient?_sort=-_id", ["p5", "p4", "p3", "p2", "p1"], ordered: true)
+
+            var url: String? = "/fhir/Patient?_sort=family&_count=2&_total=accurate"
+            var seen: [String] = []
+            var previous: [String?] = []
+            while let next = url {
+                let page = try await hub.get(next).json
+                #expect(page["total"] == .number("5"))
+                #expect(page.link("self") != nil)
+                previous.append(page.link("previous"))
+                seen += page.entries.compactMap { $0.string("resource.id") }
+                url = Sample.path(of: page.link("next"))
+            }
+            #expect(seen == ["p1", "p2", "p3", "p4", "p5"])
+            #expect(previous.first == .some(nil) && previous.dropFirst().allSatisfy { $0 != nil })
+            let counted = try await hub.get("/fhir/Patient?gender=male&_count=0&_total=accurate").json
+            #expect(counted["total"] == .number("2") && counted.entries.isEmpty)
+            #expect(try await hub.get("/fhir/Patient?_count=2").json["total"] == nil, "_total=none by default")
+        }
+    }
+
+    @Test("errors: unknown parameters, bad values, unsupported modifiers; lenient handling lists what it ignored")
+    func errors() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            for query in [
+                "foo=bar", "birthdate=abc", "family:below=x", "gender:in=http://x", "birthdate:exact=1970",
+                "general-practitioner.name=x", "_include=Patient:organization", "_has:Observation:patient:code=x",
+                "_sort=link", "_total=some", "_count=-1", "value-quantity=1|a", "identifier:missing=maybe", "_text=x",
+            ] {
+                try await hub.get("/fhir/Patient?\(query)").expectError(400)
+            }
+            let lenient = try await hub.get("/fhir/Patient?foo=bar&gender=male", headers: ["Prefer": "handling=lenient"])
+            #expect(lenient.status == 200)
+            let entries = try lenient.json.entries
+            #expect(entries.compactMap { $0.string("resource.id") }.filter { $0.hasPrefix("p") } == ["p1", "p5"])
+            #expect(entries.last?.string("search.mode") == "outcome")
+            #expect(entries.last?.string("resource.issue.0.diagnostics")?.contains("foo") == true)
+            try await hub.get("/fhir/Patient?birthdate=abc", headers: ["Prefer": "handling=lenient"]).expectError(400)
+
+            let posted = try await hub.send(
+                .post, "/fhir/Patient/_search", body: "family=chal&gender=female",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"]
+            )
+            #expect(try posted.json.entries.map { $0.string("resource.id") } == ["p2"])
+        }
+    }
+
+    @Test("the CapabilityStatement lists the supported search parameters with their types")
+    func capabilities() async throws {
+        try await Hub.run { hub in
+            let resources = try await hub.get("/fhir/metadata").json[path: "rest.0.resource"]?.arrayValue ?? []
+            let patient = try #require(resources.first { $0["type"]?.stringValue == "Patient" })
+            let parameters = (patient["searchParam"]?.arrayValue ?? []).compactMap { parameter in
+                parameter["name"]?.stringValue.map { ($0, parameter["type"]?.stringValue ?? "") }
+            }
+            let types = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+            #expect(types["birthdate"] == "date" && types["family"] == "string" && types["gender"] == "token")
+            #expect(types["general-practitioner"] == "reference" && types["_profile"] == "uri" && types["_id"] == "token")
+            #expect(types["_text"] == nil && types["_content"] == nil && types["_filter"] == nil, "not supported, not listed")
+            let slot = try #require(resources.first { $0["type"]?.stringValue == "Slot" })
+            #expect(slot["searchParam"]?.arrayValue?.contains { $0["name"]?.stringValue == "start" } == true)
+        }
+    }
+
+    @Test("availability: free slots of a schedule in a week, by start")
+    func availability() async throws {
+        try await Hub.run { hub in
+            let slots = [
+                ("s1", "sch1", "free", "2026-12-01T09:00:00Z"), ("s2", "sch1", "busy", "2026-12-03T09:00:00Z"),
+                ("s3", "sch1", "free", "2026-12-07T23:59:59Z"), ("s4", "sch1", "free", "2026-12-08T00:00:00Z"),
+                ("s5", "sch1", "free", "2026-11-30T23:00:00Z"), ("s6", "sch2", "free", "2026-12-02T09:00:00Z"),
+                ("s7", "sch1", "free", "2026-12-02T10:00:00Z"),
+            ]
+            var rows: [String] = []
+            for (id, schedule, status, start) in slots {
+                let body = #"{"resourceType":"Slot","id":"\#(id)","schedule":{"reference":"Schedule/\#(schedule)"},"status":"\#(status)","start":"\#(start)","end":"\#(start)"}"#
+                try await hub.store("/fhir/Slot/\(id)", body)
+                rows.append("INSERT INTO search_reference VALUES ('Slot','\(id)','schedule','Schedule','\(schedule)',NULL);")
+                rows.append("INSERT INTO search_token VALUES ('Slot','\(id)','status','http://hl7.org/fhir/slotstatus','\(status)',NULL);")
+                rows.append("INSERT INTO search_date VALUES ('Slot','\(id)','start','\(start)',timestamptz '\(start)' + interval '1 second');")
+            }
+            try await hub.index(rows.joined(separator: "\n"))
+            try await hub.expect(
+                "Slot?schedule=Schedule/sch1&status=free&start=ge2026-12-01&start=lt2026-12-08&_sort=start",
+                ["s1", "s7", "s3"], ordered: true
+            )
+            try await hub.expect("Slot?schedule=sch1&status=free,busy&start=lt2026-12-02&_sort=-start", ["s1", "s5"], ordered: true)
+        }
+    }
+}
+
+extension Hub {
+    /// Creates a resource with the id in `path` (update as create), expecting 201.
+    func store(_ path: String, _ body: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let reply = try await put(path, body)
+        #expect(reply.status == 201, "\(path): \(reply.text)", sourceLocation: sourceLocation)
+    }
+
+    /// Writes index rows (test SQL written here, never user input).
+    func index(_ statements: String) async throws {
+        for statement in statements.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        where !statement.isEmpty {
+            try await database.query(PostgresQuery(unsafeSQL: statement))
+        }
+    }
+
+    /// Expects the search `query` (below `/fhir/`) to answer exactly the ids `expected` (in order if `ordered`).
+    func expect(
+        _ query: String, _ expected: [String], _ why: String = "", ordered: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let reply = try await get("/fhir/" + query.replacingOccurrences(of: "|", with: "%7C"))
+        #expect(reply.status == 200, "\(query): \(reply.text)", sourceLocation: sourceLocation)
+        let ids = try reply.json.entries.compactMap { $0.string("resource.id") }
+        if ordered {
+            #expect(ids == expected, "\(query) \(why)", sourceLocation: sourceLocation)
+        } else {
+            #expect(Set(ids) == Set(expected) && ids.count == expected.count, "\(query): \(ids) \(why)", sourceLocation: sourceLocation)
+        }
+    }
+}
