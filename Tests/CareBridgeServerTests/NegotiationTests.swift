@@ -151,9 +151,9 @@ struct SearchTests {
             for query in ["nickname=Chalmers", "_sort=link", "birthdate=1974-13", "_count=abc", "identifier:below=x"] {
                 try await hub.get("/fhir/Patient?\(query)").expectError(400)
             }
-            try await hub.put("/fhir/Patient?name=Chalmers", Sample.patient()).expectError(400)
-            try await hub.delete("/fhir/Patient?name=Chalmers").expectError(400)
-            try await hub.post("/fhir/Patient", Sample.patient(), headers: ["If-None-Exist": "name=Chalmers"]).expectError(400)
+            try await hub.put("/fhir/Patient?nickname=Chalmers", Sample.patient()).expectError(400)
+            try await hub.delete("/fhir/Patient?nickname=Chalmers").expectError(400)
+            try await hub.post("/fhir/Patient", Sample.patient(), headers: ["If-None-Exist": "nickname=Chalmers"]).expectError(400)
             #expect(try await hub.count("resource") == 1)
         }
     }

@@ -234,6 +234,24 @@ struct SearchEngineTests {
         }
     }
 
+    @Test("conditional create, update and delete match on any search parameter")
+    func conditional() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            let existing = try await hub.post(
+                "/fhir/Patient", #"{"resourceType":"Patient"}"#, headers: ["If-None-Exist": "family:exact=Chalmers&birthdate=1974"]
+            )
+            #expect(existing.status == 200)
+            #expect(try existing.json["id"]?.stringValue == "p1")
+            let updated = try await hub.put("/fhir/Patient?family=smi", #"{"resourceType":"Patient","active":true}"#)
+            #expect(updated.status == 200)
+            #expect(try updated.json["id"]?.stringValue == "p4")
+            try await hub.delete("/fhir/Patient?gender=male").expectError(412)
+            #expect(try await hub.delete("/fhir/Patient?birthdate=1970-05").status == 204)
+            try await hub.expect("Patient?_id=p2", [])
+        }
+    }
+
     @Test("the CapabilityStatement lists the supported search parameters with their types")
     func capabilities() async throws {
         try await Hub.run { hub in

@@ -27,9 +27,11 @@ extension BundleProcessor {
             let id: String
             var plan: EntryPlan
             if let condition = request.ifNoneExist {
-                let criteria = try ConditionalCriteria(queryString: RestHandler.stripTypePrefix(condition, type: type))
-                try await session.lock(type, criteria)
-                let ids = try await session.matches(type, criteria)
+                let criteria = try SearchQuery(
+                    conditional: RestHandler.stripTypePrefix(condition, type: type), type: type, registry: handler.registry
+                )
+                try await session.lock(criteria)
+                let ids = try await session.matches(criteria)
                 guard ids.count <= 1 else {
                     throw FHIRError(412, code: "multiple-matches", "If-None-Exist criteria match more than one \(type)")
                 }
@@ -42,9 +44,9 @@ extension BundleProcessor {
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
             return plan
         case ("PUT", 1):
-            let criteria = try ConditionalCriteria(queryString: request.queryString)
-            try await session.lock(type, criteria)
-            let ids = try await session.matches(type, criteria)
+            let criteria = try SearchQuery(conditional: request.queryString, type: type, registry: handler.registry)
+            try await session.lock(criteria)
+            let ids = try await session.matches(criteria)
             guard ids.count <= 1 else {
                 throw FHIRError(412, code: "multiple-matches", "The criteria match more than one \(type)")
             }

@@ -68,7 +68,7 @@ struct BundleProcessor: Sendable {
             responses[entry.index] = try await run(entry, plan: .asIs, session: session, base: base, changed: &changed)
         }
         entries.removeAll { $0.processingRank == 0 }
-        var resolver = ReferenceResolver()
+        var resolver = ReferenceResolver(registry: handler.registry)
         var plans: [Int: EntryPlan] = [:]
         for entry in entries {
             plans[entry.index] = try await plan(entry, session: session, resolver: &resolver)

@@ -1,10 +1,17 @@
 import FHIRCore
+import FHIRProfiles
 import Store
 
 /// Rewrites references between the entries of a transaction: `urn:uuid:...` full URLs to the ids the
 /// entries got, and conditional references (`Patient?identifier=...`) to the one resource they match.
 struct ReferenceResolver: Sendable {
+    /// The search parameters conditional references may use.
+    let registry: ProfileRegistry
     private var targets: [String: String] = [:]
+
+    init(registry: ProfileRegistry) {
+        self.registry = registry
+    }
 
     /// Records that references to `fullUrl` mean `reference` (`Type/id`).
     mutating func map(_ fullUrl: String, to reference: String) {
@@ -31,8 +38,10 @@ struct ReferenceResolver: Sendable {
             }
             if let question = text.firstIndex(of: "?"), !text.contains("/") {
                 let type = String(text[..<question])
-                let criteria = try ConditionalCriteria(queryString: String(text[text.index(after: question)...]))
-                let ids = try await session.matches(type, criteria)
+                let criteria = try SearchQuery(
+                    conditional: String(text[text.index(after: question)...]), type: type, registry: registry
+                )
+                let ids = try await session.matches(criteria)
                 guard ids.count == 1 else {
                     throw FHIRError(
                         ids.isEmpty ? 404 : 412, code: ids.isEmpty ? "not-found" : "multiple-matches",

@@ -8,7 +8,7 @@ extension RestHandler {
     func create(_ type: String, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
         let resource = try checkedResource(request, type: type)
         if let condition = request.ifNoneExist {
-            let criteria = try ConditionalCriteria(queryString: Self.stripTypePrefix(condition, type: type))
+            let criteria = try SearchQuery(conditional: Self.stripTypePrefix(condition, type: type), type: type, registry: registry)
             let (stored, created) = try await session.create(resource, ifNoneExist: criteria)
             return written(stored, created: created, request)
         }
@@ -20,7 +20,7 @@ extension RestHandler {
         let resource = try checkedResource(request, type: type)
         let ifMatch = try Self.version(ofETag: request.ifMatch)
         guard let id else {
-            let criteria = try conditionalCriteria(request)
+            let criteria = try conditionalCriteria(request, type: type)
             let (stored, created) = try await session.update(resource, matching: criteria, ifMatch: ifMatch)
             return written(stored, created: created, request)
         }
@@ -53,7 +53,7 @@ extension RestHandler {
         if let id {
             targetID = id
         } else {
-            let ids = try await session.matches(type, try conditionalCriteria(request))
+            let ids = try await session.matches(try conditionalCriteria(request, type: type))
             guard ids.count == 1 else {
                 throw ids.isEmpty
                     ? FHIRError(404, code: "not-found", "No \(type) matches the criteria")
@@ -97,7 +97,7 @@ extension RestHandler {
             }
             deletion = current.deleted ? nil : try await session.delete(type, id)
         } else {
-            deletion = try await session.delete(type, matching: try conditionalCriteria(request))
+            deletion = try await session.delete(matching: try conditionalCriteria(request, type: type))
         }
         var response = FHIRResponse(status: 204, versionId: deletion?.versionId, lastModified: deletion?.lastUpdated)
         if request.preferReturn == .operationOutcome {
@@ -154,11 +154,12 @@ extension RestHandler {
         if outcome.hasErrors { throw FHIRError(422, outcome) }
     }
 
-    func conditionalCriteria(_ request: FHIRRequest) throws -> ConditionalCriteria {
+    /// The criteria of a conditional update, patch or delete: a search on any parameter of `type`.
+    func conditionalCriteria(_ request: FHIRRequest, type: String) throws -> SearchQuery {
         guard !request.queryString.isEmpty else {
             throw FHIRError(400, code: "required", "A conditional \(request.method) needs search criteria in the URL")
         }
-        return try ConditionalCriteria(queryString: request.queryString)
+        return try SearchQuery(conditional: request.queryString, type: type, registry: registry)
     }
 
     /// The response to a successful write, shaped by `Prefer: return=`.

@@ -1,9 +1,10 @@
+import FHIRProfiles
 import Foundation
 
-/// The search criteria of a conditional interaction (`If-None-Exist`, `PUT Type?...`, `DELETE Type?...`).
-///
-/// Matching here supports `_id` and `identifier` (token forms `system|code`, `|code`, `code`, `system|`);
+/// Conditional criteria for callers without a profile registry (`If-None-Exist`, `PUT Type?...`,
+/// `DELETE Type?...`): `_id` and `identifier` only (token forms `system|code`, `|code`, `code`, `system|`);
 /// any other parameter is refused rather than silently ignored, since ignoring it would match too much.
+/// With a registry, `SearchQuery(conditional:type:registry:)` accepts every search parameter.
 public struct ConditionalCriteria: Sendable, Hashable {
     /// One parameter: its code and its comma-separated alternatives (OR).
     public struct Clause: Sendable, Hashable {
@@ -49,6 +50,21 @@ public struct ConditionalCriteria: Sendable, Hashable {
         self.clauses = clauses
         canonicalText = clauses.map { "\($0.parameter)=\($0.values.joined(separator: ","))" }.sorted()
             .joined(separator: "&")
+    }
+
+    /// The criteria as a search on `type`, which the search engine runs.
+    public func query(_ type: String) -> SearchQuery {
+        var query = SearchQuery(resourceType: type, clauses: clauses.map { clause in
+            if clause.parameter == "_id" { return SearchClause(parameter: "_id", type: .token, match: .id(clause.values)) }
+            let tokens = clause.values.map { value -> TokenValue in
+                guard let bar = value.firstIndex(of: "|") else { return TokenValue(system: nil, code: value) }
+                let code = String(value[value.index(after: bar)...])
+                return TokenValue(system: String(value[..<bar]), code: code.isEmpty ? nil : code)
+            }
+            return SearchClause(parameter: clause.parameter, type: .token, match: .token(tokens, negated: false))
+        })
+        query.canonicalText = canonicalText
+        return query
     }
 
     private static func decode(_ text: String) -> String {
