@@ -24,7 +24,7 @@ let package = Package(
     targets: [
         .target(name: "FHIRCore", swiftSettings: swiftSettings),
         .target(name: "FHIRPath", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
-        .target(name: "FHIRProfiles", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
+        .target(name: "FHIRProfiles", dependencies: ["FHIRCore", "FHIRPath"], swiftSettings: swiftSettings),
         .target(
             name: "EmbeddedPostgres",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -58,6 +58,7 @@ let package = Package(
             dependencies: [
                 "CareBridgeServer", "Store", "EmbeddedPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

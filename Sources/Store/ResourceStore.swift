@@ -1,3 +1,4 @@
+import FHIRProfiles
 import Logging
 import PostgresNIO
 
@@ -8,8 +9,13 @@ public struct ResourceStore: Sendable {
     private let indexer: any SearchIndexer
     private let logger: Logger
 
+    /// A store over `client`, indexing writes with every search parameter of `registry`.
+    public init(client: PostgresClient, registry: ProfileRegistry, logger: Logger) throws(ProfilesError) {
+        self.init(client: client, indexer: try SearchIndexExtractor(registry: registry), logger: logger)
+    }
+
     /// A store over `client`, indexing writes with `indexer`.
-    public init(client: PostgresClient, indexer: any SearchIndexer = IdentifierIndexer(), logger: Logger) {
+    public init(client: PostgresClient, indexer: any SearchIndexer, logger: Logger) {
         self.client = client
         self.indexer = indexer
         self.logger = logger

@@ -11,7 +11,7 @@ public func buildApplication(
     configuration: HubConfiguration, database: HubDatabase, logger: Logger
 ) throws -> some ApplicationProtocol {
     let registry = try loadRegistry(configuration)
-    let store = ResourceStore(client: database.client, logger: logger)
+    let store = try ResourceStore(client: database.client, registry: registry, logger: logger)
     let handler = RestHandler(store: store, registry: registry, limits: configuration.limits, logger: logger)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: OperationOutcomeMiddleware(logger: logger))

@@ -1,3 +1,4 @@
+import FHIRProfiles
 import Foundation
 import NIOCore
 import PostgresNIO
@@ -24,19 +25,22 @@ struct ReadCurrentStatement: PostgresPreparedStatement {
     }
 }
 
-/// A new resource: its current row, its first history row and its token index rows, in one statement.
+/// A new resource: its current row, its first history row and its search index rows, in one statement.
+///
+/// Returns one row when it was written, none when the id is taken. A taken id is not an error inside the
+/// database (`ON CONFLICT DO NOTHING`), so an enclosing transaction stays usable: update-as-create can then
+/// read the winner's row and update it instead of failing with "current transaction is aborted".
 struct CreateStatement: PostgresPreparedStatement {
     static let name = "carebridge_create"
     static let sql = """
         WITH r AS (
             INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, body)
             VALUES ($1, $2, 1, $3, false, $4)
-        ), t AS (
-            INSERT INTO search_token (resource_type, id, param, system, code)
-            SELECT $1, $2, p, s, c FROM unnest($6::text[], $7::text[], $8::text[]) AS x(p, s, c)
-        )
+            ON CONFLICT (resource_type, id) DO NOTHING
+            RETURNING id
+        )\(SearchIndexSQL.insertCTEs(first: 6, type: "$1", id: "r.id", from: "r,"))
         INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
-        VALUES ($1, $2, 1, $3, $5, false, $4)
+        SELECT $1, $2, 1, $3, $5, false, $4 FROM r
         RETURNING 1
         """
     typealias Row = Int
@@ -46,20 +50,16 @@ struct CreateStatement: PostgresPreparedStatement {
     let now: Date
     let body: String
     let method: String
-    let parameters: [String]
-    let systems: [String]
-    let codes: [String]
+    let entries: SearchIndexEntries
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 8)
+        var bindings = PostgresBindings(capacity: 5 + SearchIndexSQL.parameterCount)
         bindings.append(type)
         bindings.append(id)
         bindings.append(now)
         bindings.append(body)
         bindings.append(method)
-        bindings.append(parameters)
-        bindings.append(systems)
-        bindings.append(codes)
+        SearchIndexSQL.append(entries, to: &bindings)
         return bindings
     }
 
@@ -76,13 +76,9 @@ struct ReplaceStatement: PostgresPreparedStatement {
         WITH u AS (
             UPDATE resource SET version_id = $3, last_updated = $5, deleted = false, body = $6
             WHERE resource_type = $1 AND id = $2 AND version_id = $4
-            RETURNING id
-        ), d AS (
-            DELETE FROM search_token WHERE resource_type = $1 AND id IN (SELECT id FROM u)
-        ), t AS (
-            INSERT INTO search_token (resource_type, id, param, system, code)
-            SELECT $1, u.id, p, s, c FROM u, unnest($8::text[], $9::text[], $10::text[]) AS x(p, s, c)
-        )
+            RETURNING resource_type, id
+        )\(SearchIndexSQL.deleteCTEs(of: "u"))\
+        \(SearchIndexSQL.insertCTEs(first: 8, type: "$1", id: "u.id", from: "u,"))
         INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
         SELECT $1, $2, $3, $5, $7, false, $6 FROM u
         RETURNING 1
@@ -96,12 +92,10 @@ struct ReplaceStatement: PostgresPreparedStatement {
     let now: Date
     let body: String
     let method: String
-    let parameters: [String]
-    let systems: [String]
-    let codes: [String]
+    let entries: SearchIndexEntries
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 10)
+        var bindings = PostgresBindings(capacity: 7 + SearchIndexSQL.parameterCount)
         bindings.append(type)
         bindings.append(id)
         bindings.append(version)
@@ -109,9 +103,7 @@ struct ReplaceStatement: PostgresPreparedStatement {
         bindings.append(now)
         bindings.append(body)
         bindings.append(method)
-        bindings.append(parameters)
-        bindings.append(systems)
-        bindings.append(codes)
+        SearchIndexSQL.append(entries, to: &bindings)
         return bindings
     }
 

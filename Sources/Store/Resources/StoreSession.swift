@@ -60,15 +60,16 @@ public struct StoreSession: Sendable {
 
     private func create(_ resource: FHIRResource, id: String, method: String) async throws(StoreError) -> StoredResource {
         let (body, stamped, now) = stamp(resource, id: id, version: 1)
-        let tokens = indexer.entries(for: stamped).tokens
         let type = resource.resourceType
         let statement = CreateStatement(
-            type: type, id: id, now: now, body: body, method: method,
-            parameters: tokens.map(\.parameter), systems: tokens.map { $0.system ?? "" }, codes: tokens.map(\.code)
+            type: type, id: id, now: now, body: body, method: method, entries: indexer.entries(for: stamped)
         )
-        try await database {
-            for try await _ in try await connection.execute(statement, logger: logger) {}
+        let written = try await database {
+            var rows = 0
+            for try await _ in try await connection.execute(statement, logger: logger) { rows += 1 }
+            return rows
         }
+        guard written == 1 else { throw StoreError(.conflict, "\(type)/\(id) already exists") }
         return StoredResource(
             resourceType: type, id: id, versionId: 1, lastUpdated: now, deleted: false,
             body: ByteBuffer(string: body), method: method
@@ -114,10 +115,8 @@ public struct StoreSession: Sendable {
                     WITH u AS (
                         UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = true
                         WHERE resource_type = \(type) AND id = \(id) AND version_id = \(current.versionId)
-                        RETURNING id
-                    ), t AS (
-                        DELETE FROM search_token WHERE resource_type = \(type) AND id IN (SELECT id FROM u)
-                    )
+                        RETURNING resource_type, id
+                    )\(unescaped: SearchIndexSQL.deleteCTEs(of: "u"))
                     INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
                     SELECT \(type), \(id), \(version), \(now), 'DELETE', true, NULL FROM u
                     RETURNING 1
@@ -153,10 +152,9 @@ public struct StoreSession: Sendable {
         let id = current.id
         let version = current.versionId + 1
         let (body, stamped, now) = stamp(resource, id: id, version: version)
-        let tokens = indexer.entries(for: stamped).tokens
         let statement = ReplaceStatement(
             type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method,
-            parameters: tokens.map(\.parameter), systems: tokens.map { $0.system ?? "" }, codes: tokens.map(\.code)
+            entries: indexer.entries(for: stamped)
         )
         let changed = try await database {
             var count = 0

@@ -1,0 +1,97 @@
+import FHIRCore
+import FHIRPath
+
+/// Derives the search index rows of a resource from the registry's search parameters: each parameter's
+/// FHIRPath expression is evaluated and its results turned into rows by parameter type and FHIR datatype
+/// (https://hl7.org/fhir/R4/search.html).
+///
+/// Expressions are parsed once, at construction; composite and special parameters, parameters without an
+/// expression, and `_id`/`_lastUpdated` (which come from the resource row) are not indexed.
+public struct SearchIndexExtractor: Sendable {
+    /// A search parameter ready to evaluate.
+    struct Parameter: Sendable {
+        let code: String
+        let type: SearchParameterDefinition.ParameterType
+        let expression: FHIRPathExpression
+    }
+
+    /// Parameter codes whose values the resource row already holds.
+    static let fromResourceRow: Set<String> = ["_id", "_lastUpdated"]
+
+    private let parametersByType: [String: [Parameter]]
+    let knownResourceTypes: Set<String>
+
+    /// An extractor for every served type of `registry`; throws when an expression does not parse.
+    public init(registry: ProfileRegistry) throws(ProfilesError) {
+        var parametersByType: [String: [Parameter]] = [:]
+        for type in registry.servedTypes {
+            var parameters: [Parameter] = []
+            for definition in registry.searchParameters(for: type) {
+                guard let text = definition.expression, definition.type != .composite, definition.type != .special,
+                      !Self.fromResourceRow.contains(definition.code)
+                else { continue }
+                do {
+                    parameters.append(Parameter(code: definition.code, type: definition.type, expression: try FHIRPathExpression(text)))
+                } catch {
+                    throw ProfilesError(
+                        .invalidTable, "expression '\(text)' does not parse: \(error)",
+                        location: "searchparameters.json: \(type).\(definition.code)")
+                }
+            }
+            parametersByType[type] = parameters
+        }
+        self.parametersByType = parametersByType
+        knownResourceTypes = Set(registry.knownResourceTypes)
+    }
+
+    /// The codes of the parameters indexed for `type`.
+    public func indexedParameters(for type: String) -> [String] {
+        parametersByType[type]?.map(\.code) ?? []
+    }
+
+    /// The index rows of `resource`. A parameter whose expression fails on it is left out and listed in `failures`.
+    public func entries(for resource: FHIRResource) -> SearchIndexEntries {
+        var entries = SearchIndexEntries()
+        guard let parameters = parametersByType[resource.resourceType] else { return entries }
+        let root = JSONValue.object(resource.json)
+        for parameter in parameters {
+            let values: [FHIRPathValue]
+            do {
+                values = try parameter.expression.evaluate(on: root)
+            } catch {
+                entries.failures[parameter.code] = error.description
+                continue
+            }
+            for value in values {
+                add(value, of: parameter, to: &entries)
+            }
+        }
+        return entries
+    }
+
+    private func add(_ value: FHIRPathValue, of parameter: Parameter, to entries: inout SearchIndexEntries) {
+        let json: JSONValue
+        let typeName: String?
+        switch value {
+        case .node(let node):
+            json = node.value
+            typeName = node.typeName
+        default:
+            json = value.json
+            typeName = value.typeName
+        }
+        let code = parameter.code
+        switch parameter.type {
+        case .string: Self.addStrings(json, code, to: &entries)
+        case .token: Self.addTokens(json, typeName: typeName, code, to: &entries)
+        case .date: Self.addDates(json, code, to: &entries)
+        case .reference: addReference(json, code, to: &entries)
+        case .quantity: Self.addQuantity(json, typeName: typeName, code, to: &entries)
+        case .number:
+            if let number = json.numberText, let row = Self.number(number, code) { entries.numbers.append(row) }
+        case .uri:
+            if let text = json.stringValue { entries.uris.append(.init(parameter: code, value: text)) }
+        case .composite, .special: break
+        }
+    }
+}

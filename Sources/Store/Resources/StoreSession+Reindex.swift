@@ -1,0 +1,92 @@
+import FHIRCore
+import FHIRProfiles
+import NIOCore
+import PostgresNIO
+
+/// Replaces the search index rows of one resource (all seven tables) with the ones bound, in one statement.
+struct ReindexStatement: PostgresPreparedStatement {
+    static let name = "carebridge_reindex"
+    static let sql = """
+        WITH r AS (SELECT $1::text AS resource_type, $2::text AS id)\(SearchIndexSQL.deleteCTEs(of: "r"))\
+        \(SearchIndexSQL.insertCTEs(first: 3, type: "$1", id: "$2"))
+        SELECT 1
+        """
+    typealias Row = Int
+
+    let type: String
+    let id: String
+    let entries: SearchIndexEntries
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2 + SearchIndexSQL.parameterCount)
+        bindings.append(type)
+        bindings.append(id)
+        SearchIndexSQL.append(entries, to: &bindings)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Int.self)
+    }
+}
+
+/// Where a reindex has got to: the last resource done, in `(resource_type, id)` order.
+public struct ReindexPosition: Sendable, Hashable {
+    public var resourceType: String
+    public var id: String
+}
+
+extension StoreSession {
+    /// Rebuilds the index rows of up to `limit` current resources after `position` (from the start when nil),
+    /// in `(resource_type, id)` order; returns how many were done and the last one (nil when none was left).
+    public func reindex(after position: ReindexPosition?, limit: Int) async throws(StoreError) -> (count: Int, last: ReindexPosition?) {
+        let afterType = position?.resourceType ?? ""
+        let afterID = position?.id ?? ""
+        let batch = try await database {
+            let rows = try await connection.query(
+                """
+                SELECT resource_type, id, body FROM resource
+                WHERE NOT deleted AND (resource_type, id) > (\(afterType), \(afterID))
+                ORDER BY resource_type, id LIMIT \(limit)
+                """,
+                logger: logger
+            )
+            var batch: [(String, String, ByteBuffer)] = []
+            for try await row in rows.decode((String, String, ByteBuffer).self) { batch.append(row) }
+            return batch
+        }
+        for (type, id, body) in batch {
+            let resource: FHIRResource
+            do {
+                resource = try FHIRResource(parsing: body.readableBytesView)
+            } catch {
+                throw StoreError(.database, "\(type)/\(id): the stored body does not parse: \(error)")
+            }
+            let statement = ReindexStatement(type: type, id: id, entries: indexer.entries(for: resource))
+            try await database {
+                for try await _ in try await connection.execute(statement, logger: logger) {}
+            }
+        }
+        return (batch.count, batch.last.map { ReindexPosition(resourceType: $0.0, id: $0.1) })
+    }
+}
+
+extension ResourceStore {
+    /// Rebuilds every search index row of every current resource from its stored body (after a profile
+    /// change), `batchSize` resources per transaction; `progress` is told the running total after each batch.
+    @discardableResult
+    public func reindex(batchSize: Int = 500, progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+        var position: ReindexPosition?
+        var total = 0
+        while true {
+            let after = position
+            let (count, last) = try await withTransaction { session in
+                try await session.reindex(after: after, limit: batchSize)
+            }
+            guard let last else { return total }
+            total += count
+            position = last
+            progress(total)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import CareBridgeServer
+import Logging
+import PostgresNIO
+import Store
+
+/// `carebridge reindex`: rebuilds the search index of every current resource from its stored body, e.g.
+/// after a change to `profiles/searchparameters.json`.
+struct ReindexCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reindex", abstract: "Rebuild the search index of every resource from the stored bodies.")
+
+    @OptionGroup var options: HubOptions
+
+    @Option(help: "Resources per transaction.")
+    var batchSize = 500
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+    }
+
+    func run() async throws {
+        let configuration = try options.configuration()
+        let logger = Logger(label: "carebridge.reindex")
+        let database = try HubDatabase.open(configuration, logger: logger)
+        do {
+            let store = try ResourceStore(client: database.client, registry: loadRegistry(configuration), logger: logger)
+            _ = try await database.migrate(logger: logger)
+            let client = database.client
+            let total = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                return try await store.reindex(batchSize: batchSize) { done in print("Reindexed \(done) resources") }
+            }
+            print("Reindexed \(total) resources.")
+        } catch {
+            try? database.close()
+            throw error
+        }
+        try database.close()
+    }
+}
