@@ -132,6 +132,23 @@ struct SearchEngineTests {
             """)
     }
 
+    @Test("chained parameters: subject:Patient.family, subject.family, patient.birthdate, chained _id; deleted targets")
+    func chains() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            try await Self.observations(hub)
+            try await hub.expect("Observation?subject:Patient.family=chal", ["o1", "o2"])
+            try await hub.expect("Observation?subject.family=chalmerso", ["o2"])
+            try await hub.expect("Observation?subject.family:exact=Chalmers", ["o1"])
+            try await hub.expect("Observation?patient.birthdate=1970", ["o2"])
+            try await hub.expect("Observation?subject.gender=male", ["o1"])
+            try await hub.expect("Observation?subject:Patient._id=p1", ["o1"])
+            try await hub.expect("Observation?subject.family=chal&subject.gender=female", ["o2"])
+            #expect(try await hub.delete("/fhir/Patient/p2").status == 204)
+            try await hub.expect("Observation?subject.family=chalmerso", [], "a deleted target no longer matches")
+        }
+    }
+
     @Test("quantity and number: implicit precision, prefixes, system and unit")
     func quantities() async throws {
         try await Hub.run { hub in
@@ -213,7 +230,7 @@ struct SearchEngineTests {
             try await Self.patients(hub)
             for query in [
                 "foo=bar", "birthdate=abc", "family:below=x", "gender:in=http://x", "birthdate:exact=1970",
-                "general-practitioner.name=x", "_include=Patient:organization", "_has:Observation:patient:code=x",
+                "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Patient:organization", "_has:Observation:patient:code=x",
                 "_sort=link", "_total=some", "_count=-1", "value-quantity=1|a", "identifier:missing=maybe", "_text=x",
             ] {
                 try await hub.get("/fhir/Patient?\(query)").expectError(400)
@@ -286,11 +303,21 @@ struct SearchEngineTests {
                 rows.append("INSERT INTO search_token VALUES ('Slot','\(id)','status','http://hl7.org/fhir/slotstatus','\(status)',NULL);")
                 rows.append("INSERT INTO search_date VALUES ('Slot','\(id)','start','\(start)',timestamptz '\(start)' + interval '1 second');")
             }
+            for (schedule, actor) in [("sch1", "dr1"), ("sch2", "dr2")] {
+                let body = #"{"resourceType":"Schedule","id":"\#(schedule)","actor":[{"reference":"Practitioner/\#(actor)"}]}"#
+                try await hub.store("/fhir/Schedule/\(schedule)", body)
+                rows.append("INSERT INTO search_reference VALUES ('Schedule','\(schedule)','actor','Practitioner','\(actor)',NULL);")
+            }
             try await hub.index(rows.joined(separator: "\n"))
             try await hub.expect(
                 "Slot?schedule=Schedule/sch1&status=free&start=ge2026-12-01&start=lt2026-12-08&_sort=start",
                 ["s1", "s7", "s3"], ordered: true
             )
+            try await hub.expect(
+                "Slot?schedule.actor=Practitioner/dr1&status=free&start=ge2026-12-01&start=lt2026-12-08&_sort=start",
+                ["s1", "s7", "s3"], ordered: true
+            )
+            try await hub.expect("Slot?schedule:Schedule.actor=dr2&status=free", ["s6"])
             try await hub.expect("Slot?schedule=sch1&status=free,busy&start=lt2026-12-02&_sort=-start", ["s1", "s5"], ordered: true)
         }
     }

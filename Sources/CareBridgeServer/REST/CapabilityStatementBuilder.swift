@@ -32,8 +32,9 @@ struct CapabilityStatementBuilder: Sendable {
             ("mode", .string("server")),
             ("documentation", .string(
                 "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
-                    + "modifiers; composite and special parameters, chaining, _has, _include, _revinclude, _summary and "
-                    + "_elements are not supported yet. Conditional interactions match on _id and identifier."
+                    + "modifiers, chained parameters (subject:Patient.name), _sort, _count, _total; composite and special "
+                    + "parameters, _has, _include, _revinclude, _summary, _elements and :identifier are not supported yet. "
+                    + "Conditional interactions match on any supported search parameter."
             )),
             ("resource", .array(resources)),
             ("interaction", .array(["transaction", "batch", "history-system"].map {

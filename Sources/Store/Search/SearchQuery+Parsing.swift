@@ -5,7 +5,7 @@ import Foundation
 extension SearchQuery {
     /// Result parameters that are not implemented yet; refused rather than ignored.
     static let notYetSupported: Set<String> = [
-        "_include", "_revinclude", "_summary", "_elements", "_contained", "_containedType", "_list", "_has",
+        "_include", "_revinclude", "_summary", "_elements", "_contained", "_containedType", "_list",
     ]
 
     /// Parses decoded query parameters of a search on `type`, from the parameters the registry defines.
@@ -39,20 +39,12 @@ extension SearchQuery {
                     }
                 }
             default:
-                if Self.notYetSupported.contains(code) || code.hasPrefix("_has") || code.contains(".") {
-                    let what = code.contains(".") ? "chained search ('\(name)')" : "'\(code)'"
-                    try Self.refuse("\(what) is not supported yet", lenient: lenient, ignored: &ignored)
+                if Self.notYetSupported.contains(code) || code.hasPrefix("_has") {
+                    try Self.refuse("'\(code)' is not supported yet", lenient: lenient, ignored: &ignored)
                     continue
                 }
-                guard let definition = registry.searchParameter(code, for: type) else {
-                    try Self.refuse("unknown search parameter '\(code)' for \(type)", lenient: lenient, ignored: &ignored)
-                    continue
-                }
-                let parser = SearchValueParser(
-                    definition: definition, modifier: modifier, registry: registry, localBase: localBase
-                )
                 do {
-                    clauses.append(SearchClause(parameter: code, type: definition.type, match: try parser.match(value)))
+                    clauses.append(try Self.clause(name, value, type: type, registry: registry, localBase: localBase))
                     filters.append("\(name)=\(value)")
                 } catch let refusal as SearchValueParser.Unsupported {
                     try Self.refuse(refusal.message, lenient: lenient, ignored: &ignored)
@@ -78,6 +70,47 @@ extension SearchQuery {
         }
         try self.init(type: type, parameters: pairs, registry: registry)
         guard !clauses.isEmpty else { throw StoreError(.invalidRequest, "conditional criteria are empty") }
+    }
+
+    /// The clause of parameter `name` (`birthdate`, `family:exact`, `subject:Patient.name`) on `type`.
+    private static func clause(
+        _ name: String, _ value: String, type: String, registry: ProfileRegistry, localBase: String?
+    ) throws -> SearchClause {
+        guard let dot = name.firstIndex(of: ".") else {
+            let parts = name.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let definition = registry.searchParameter(parts[0], for: type) else {
+                throw SearchValueParser.Unsupported(message: "unknown search parameter '\(parts[0])' for \(type)")
+            }
+            let parser = SearchValueParser(
+                definition: definition, modifier: parts.count > 1 ? parts[1] : nil, registry: registry, localBase: localBase
+            )
+            return SearchClause(parameter: parts[0], type: definition.type, match: try parser.match(value))
+        }
+        let head = name[..<dot].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let rest = String(name[name.index(after: dot)...])
+        guard let definition = registry.searchParameter(head[0], for: type) else {
+            throw SearchValueParser.Unsupported(message: "unknown search parameter '\(head[0])' for \(type)")
+        }
+        guard definition.type == .reference else {
+            throw StoreError(.invalidRequest, "'\(head[0])' is not a reference parameter, so '\(name)' cannot chain")
+        }
+        var candidates = definition.targets
+        if head.count > 1 {
+            guard candidates.contains(head[1]) else {
+                throw SearchValueParser.Unsupported(message: "'\(head[1])' is not a target type of '\(head[0])'")
+            }
+            candidates = [head[1]]
+        }
+        let next = rest.prefix { $0 != "." && $0 != ":" }
+        var targets: [SearchClause.ChainTarget] = []
+        for target in candidates where registry.isServed(target) && registry.searchParameter(String(next), for: target) != nil {
+            let inner = try clause(rest, value, type: target, registry: registry, localBase: localBase)
+            targets.append(SearchClause.ChainTarget(resourceType: target, clause: inner))
+        }
+        guard !targets.isEmpty else {
+            throw SearchValueParser.Unsupported(message: "no target type of '\(head[0])' has a search parameter '\(next)'")
+        }
+        return SearchClause(parameter: head[0], type: .reference, match: .chain(targets))
     }
 
     private static func refuse(_ message: String, lenient: Bool, ignored: inout [String]) throws(StoreError) {

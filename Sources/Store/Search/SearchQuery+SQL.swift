@@ -11,7 +11,7 @@ extension SearchQuery {
         sql.append(" AND NOT r.deleted")
         for clause in clauses {
             sql.append(" AND ")
-            clause.append(to: &sql, now: now)
+            clause.append(to: &sql, resource: "r", now: now)
         }
     }
 
@@ -62,21 +62,40 @@ extension SearchClause {
         }
     }
 
-    func append(to sql: inout SQLBuilder, now: Date) {
+    /// The clause as a condition on the resource row aliased `r`.
+    func append(to sql: inout SQLBuilder, resource r: String, now: Date) {
         switch match {
         case .id(let ids):
-            sql.append("r.id = ANY(")
+            sql.append("\(r).id = ANY(")
             sql.append(bind: ids)
             sql.append(")")
             return
         case .date(let values) where parameter == "_lastUpdated":
             Self.appendAny(values, to: &sql) { value, sql in
-                Self.appendDate(value, low: "r.last_updated", high: "(r.last_updated + interval '1 microsecond')", now: now, to: &sql)
+                let low = "\(r).last_updated"
+                Self.appendDate(value, low: low, high: "(\(low) + interval '1 microsecond')", now: now, to: &sql)
             }
             return
         case .missing(let missing):
             sql.append(missing ? "NOT EXISTS (" : "EXISTS (")
-            appendSubquery(to: &sql)
+            appendSubquery(to: &sql, resource: r)
+            sql.append(")")
+            return
+        case .chain(let targets):
+            // The referenced resource (alias r + "c") exists, is current, and matches the target's clause.
+            let target = r + "c"
+            sql.append("EXISTS (")
+            appendSubquery(to: &sql, resource: r)
+            sql.append(" AND ")
+            Self.appendAny(targets, to: &sql) { chained, sql in
+                sql.append("(x.target_type = ")
+                sql.append(bind: chained.resourceType)
+                sql.append(" AND EXISTS (SELECT 1 FROM resource \(target) WHERE \(target).resource_type = ")
+                sql.append(bind: chained.resourceType)
+                sql.append(" AND \(target).id = x.target_id AND NOT \(target).deleted AND ")
+                chained.clause.append(to: &sql, resource: target, now: now)
+                sql.append("))")
+            }
             sql.append(")")
             return
         case .token(_, negated: true):
@@ -84,14 +103,14 @@ extension SearchClause {
         default:
             sql.append("EXISTS (")
         }
-        appendSubquery(to: &sql)
+        appendSubquery(to: &sql, resource: r)
         sql.append(" AND ")
         appendCondition(to: &sql, now: now)
         sql.append(")")
     }
 
-    private func appendSubquery(to sql: inout SQLBuilder) {
-        sql.append("SELECT 1 FROM \(Self.table(type)) x WHERE x.resource_type = r.resource_type AND x.id = r.id")
+    private func appendSubquery(to sql: inout SQLBuilder, resource r: String) {
+        sql.append("SELECT 1 FROM \(Self.table(type)) x WHERE x.resource_type = \(r).resource_type AND x.id = \(r).id")
         sql.append(" AND x.param = ")
         sql.append(bind: parameter)
     }
@@ -182,7 +201,7 @@ extension SearchClause {
                     sql.append(", x.value)")
                 }
             }
-        case .missing, .id:
+        case .missing, .id, .chain:
             sql.append("true")
         }
     }

@@ -70,6 +70,15 @@ public struct SearchClause: Sendable, Hashable {
         case uri([String], URIMatch)
         /// `_id`: the logical ids.
         case id([String])
+        /// A chained parameter (`subject:Patient.name=peter`): the reference points to a resource of one of
+        /// the target types that matches that type's clause.
+        case chain([ChainTarget])
+    }
+
+    /// One resource type a chained reference may point to, and what the resource must match.
+    public struct ChainTarget: Sendable, Hashable {
+        public var resourceType: String
+        public var clause: SearchClause
     }
 
     /// How a string value is compared.
