@@ -25,11 +25,11 @@ struct ReindexCommand: AsyncParsableCommand {
         let database = try HubDatabase.open(configuration, logger: logger)
         do {
             let store = try ResourceStore(client: database.client, registry: loadRegistry(configuration), logger: logger)
-            _ = try await database.migrate(logger: logger)
             let client = database.client
             let total = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
+                try await Migrator(client: client, logger: logger).migrate()
                 return try await store.reindex(batchSize: batchSize) { done in print("Reindexed \(done) resources") }
             }
             print("Reindexed \(total) resources.")

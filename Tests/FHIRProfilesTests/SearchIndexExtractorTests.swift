@@ -128,12 +128,14 @@ struct SearchIndexExtractorTests {
               {"actor":{"reference":"Patient/p1"},"status":"accepted"},
               {"actor":{"reference":"https://other.example/fhir/Practitioner/dr7/_history/2"},"status":"accepted"},
               {"actor":{"reference":"#room"},"status":"accepted"},
+              {"actor":{"reference":"urn:uuid:0c3e4d9a-7d2f-4f1e-9a51-2f9e8b7c6d5e"},"status":"accepted"},
               {"actor":{"identifier":{"value":"x"}},"status":"accepted"}]}
             """#).references
         #expect(rows.filter { $0.parameter == "actor" } == [
             .init(parameter: "actor", targetType: "Patient", targetID: "p1"),
             .init(parameter: "actor", targetType: "Practitioner", targetID: "dr7",
                   url: "https://other.example/fhir/Practitioner/dr7/_history/2"),
+            .init(parameter: "actor", url: "urn:uuid:0c3e4d9a-7d2f-4f1e-9a51-2f9e8b7c6d5e"),
         ])
         #expect(rows.filter { $0.parameter == "patient" } == [.init(parameter: "patient", targetType: "Patient", targetID: "p1")])
         #expect(rows.filter { $0.parameter == "practitioner" }.map(\.targetID) == ["dr7"])

@@ -145,26 +145,27 @@ extension SearchIndexExtractor {
         }
     }
 
-    /// `Type/id` (relative, or at the end of an absolute URL, `_history` dropped) as type and id; absolute
-    /// references also as their URL.
+    /// `Type/id` (relative, or at the end of an absolute URL, `_history` dropped) as type and id when `Type`
+    /// is a resource type; absolute references, and anything else, as their URL.
     private func referenceRow(_ reference: String, _ code: String) -> SearchIndexEntries.Reference {
         let isAbsolute = reference.contains(":")
         var row = SearchIndexEntries.Reference(parameter: code, url: isAbsolute ? reference : "")
         var parts = reference.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count >= 4, parts[parts.count - 2] == "_history" { parts.removeLast(2) }
-        guard parts.count >= 2, isAbsolute || parts.count == 2 else { return row }
-        let type = String(parts[parts.count - 2])
-        let id = String(parts[parts.count - 1])
-        if knownResourceTypes.contains(type), FHIRResource.isValidID(id) {
-            row.targetType = type
-            row.targetID = id
-        } else if !isAbsolute {
+        if parts.count >= 2, isAbsolute || parts.count == 2,
+           knownResourceTypes.contains(String(parts[parts.count - 2])), FHIRResource.isValidID(String(parts[parts.count - 1])) {
+            row.targetType = String(parts[parts.count - 2])
+            row.targetID = String(parts[parts.count - 1])
+        } else {
             row.url = reference
         }
         return row
     }
 
     // MARK: quantity and number
+
+    /// Quantity-like values: Money as its currency in ISO 4217; others with their system and code, or their
+    /// unit when they have no code (so that `5.4||mg` finds `{"value":5.4,"unit":"mg"}`).
 
     static func addQuantity(
         _ json: JSONValue, typeName: String?, _ code: String, to entries: inout SearchIndexEntries

@@ -1,5 +1,6 @@
 import FHIRCore
 import FHIRProfiles
+import Logging
 import NIOCore
 import PostgresNIO
 
@@ -37,6 +38,18 @@ public struct ReindexPosition: Sendable, Hashable {
 }
 
 extension StoreSession {
+    /// The index rows of `resource`; parameters whose expression failed on it are logged (the write goes on without them).
+    func indexEntries(for resource: FHIRResource) -> SearchIndexEntries {
+        let entries = indexer.entries(for: resource)
+        if !entries.failures.isEmpty {
+            logger.warning("search parameters not indexed", metadata: [
+                "resource": "\(resource.resourceType)/\(resource.id ?? "")",
+                "failures": "\(entries.failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })",
+            ])
+        }
+        return entries
+    }
+
     /// Rebuilds the index rows of up to `limit` current resources after `position` (from the start when nil),
     /// in `(resource_type, id)` order; returns how many were done and the last one (nil when none was left).
     public func reindex(after position: ReindexPosition?, limit: Int) async throws(StoreError) -> (count: Int, last: ReindexPosition?) {
@@ -62,7 +75,7 @@ extension StoreSession {
             } catch {
                 throw StoreError(.database, "\(type)/\(id): the stored body does not parse: \(error)")
             }
-            let statement = ReindexStatement(type: type, id: id, entries: indexer.entries(for: resource))
+            let statement = ReindexStatement(type: type, id: id, entries: indexEntries(for: resource))
             try await database {
                 for try await _ in try await connection.execute(statement, logger: logger) {}
             }

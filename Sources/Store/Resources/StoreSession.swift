@@ -62,7 +62,7 @@ public struct StoreSession: Sendable {
         let (body, stamped, now) = stamp(resource, id: id, version: 1)
         let type = resource.resourceType
         let statement = CreateStatement(
-            type: type, id: id, now: now, body: body, method: method, entries: indexer.entries(for: stamped)
+            type: type, id: id, now: now, body: body, method: method, entries: indexEntries(for: stamped)
         )
         let written = try await database {
             var rows = 0
@@ -154,7 +154,7 @@ public struct StoreSession: Sendable {
         let (body, stamped, now) = stamp(resource, id: id, version: version)
         let statement = ReplaceStatement(
             type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method,
-            entries: indexer.entries(for: stamped)
+            entries: indexEntries(for: stamped)
         )
         let changed = try await database {
             var count = 0
