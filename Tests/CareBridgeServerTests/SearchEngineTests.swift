@@ -111,7 +111,7 @@ struct SearchEngineTests {
         }
     }
 
-    @Test("chained parameters: subject:Patient.family, subject.family, patient.birthdate, chained _id; deleted targets")
+    @Test("chained parameters (subject:Patient.family, subject.family, chained _id) and _has; deleted targets")
     func chains() async throws {
         try await Hub.run { hub in
             try await Self.patients(hub)
@@ -123,8 +123,15 @@ struct SearchEngineTests {
             try await hub.expect("Observation?subject.gender=male", ["o1"])
             try await hub.expect("Observation?subject:Patient._id=p1", ["o1"])
             try await hub.expect("Observation?subject.family=chal&subject.gender=female", ["o2"])
+            try await hub.expect("Patient?_has:Observation:patient:code=http://loinc.org|29463-7", ["p1", "p2"])
+            try await hub.expect("Patient?_has:Observation:subject:value-quantity=gt50", ["p2"])
+            try await hub.expect("Patient?_has:Observation:subject:_id=o1", ["p1"])
+            try await hub.expect("Patient?_has:Observation:subject:code:text=heart", [], "o4 has no subject")
+            try await hub.expect("Patient?_has:ChargeItem:subject:factor-override=0.5&gender=male", ["p1"])
             #expect(try await hub.delete("/fhir/Patient/p2").status == 204)
             try await hub.expect("Observation?subject.family=chalmerso", [], "a deleted target no longer matches")
+            #expect(try await hub.delete("/fhir/Observation/o1").status == 204)
+            try await hub.expect("Patient?_has:Observation:patient:code=http://loinc.org|29463-7", [], "nor a deleted source")
         }
     }
 
@@ -213,7 +220,7 @@ struct SearchEngineTests {
             try await Self.patients(hub)
             for query in [
                 "foo=bar", "birthdate=abc", "family:below=x", "gender:in=http://x", "birthdate:exact=1970",
-                "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Patient:organization", "_has:Observation:patient:code=x",
+                "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Patient:organization", "_has:Observation:code:status=x", "_has:Observation=x",
                 "_sort=link", "_total=some", "_count=-1", "value-quantity=1|a", "identifier:missing=maybe", "_text=x",
             ] {
                 try await hub.get("/fhir/Patient?\(query)").expectError(400)

@@ -32,8 +32,8 @@ struct CapabilityStatementBuilder: Sendable {
             ("mode", .string("server")),
             ("documentation", .string(
                 "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
-                    + "modifiers, chained parameters (subject:Patient.name), _sort, _count, _total; composite and special "
-                    + "parameters, _has, _include, _revinclude, _summary, _elements and :identifier are not supported yet. "
+                    + "modifiers, chained parameters (subject:Patient.name), _has, _sort, _count, _total; composite and special "
+                    + "parameters, _include, _revinclude, _summary, _elements and :identifier are not supported yet. "
                     + "Conditional interactions match on any supported search parameter."
             )),
             ("resource", .array(resources)),

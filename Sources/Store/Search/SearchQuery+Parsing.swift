@@ -39,7 +39,7 @@ extension SearchQuery {
                     }
                 }
             default:
-                if Self.notYetSupported.contains(code) || code.hasPrefix("_has") {
+                if Self.notYetSupported.contains(code) {
                     try Self.refuse("'\(code)' is not supported yet", lenient: lenient, ignored: &ignored)
                     continue
                 }
@@ -76,6 +76,7 @@ extension SearchQuery {
     private static func clause(
         _ name: String, _ value: String, type: String, registry: ProfileRegistry, localBase: String?
     ) throws -> SearchClause {
+        if name.hasPrefix("_has:") { return try reverseClause(name, value, type: type, registry: registry, localBase: localBase) }
         guard let dot = name.firstIndex(of: ".") else {
             let parts = name.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let definition = registry.searchParameter(parts[0], for: type) else {
@@ -111,6 +112,29 @@ extension SearchQuery {
             throw SearchValueParser.Unsupported(message: "no target type of '\(head[0])' has a search parameter '\(next)'")
         }
         return SearchClause(parameter: head[0], type: .reference, match: .chain(targets))
+    }
+
+    /// `_has:Type:reference:parameter` (https://hl7.org/fhir/R4/search.html#has); `parameter` may itself be a
+    /// `_has`, a chain or carry a modifier.
+    private static func reverseClause(
+        _ name: String, _ value: String, type: String, registry: ProfileRegistry, localBase: String?
+    ) throws -> SearchClause {
+        let parts = name.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, !parts[3].isEmpty else {
+            throw StoreError(.invalidRequest, "'\(name)' is not of the form _has:Type:reference:parameter")
+        }
+        let (referring, reference) = (parts[1], parts[2])
+        guard registry.isServed(referring), let definition = registry.searchParameter(reference, for: referring),
+              definition.type == .reference, definition.targets.isEmpty || definition.targets.contains(type) else {
+            throw SearchValueParser.Unsupported(
+                message: "'\(name)': \(referring) has no reference parameter '\(reference)' that can point to \(type)"
+            )
+        }
+        let inner = try clause(parts[3], value, type: referring, registry: registry, localBase: localBase)
+        return SearchClause(
+            parameter: "_has", type: .reference,
+            match: .referencedBy(resourceType: referring, reference: reference, clause: .init(inner))
+        )
     }
 
     private static func refuse(_ message: String, lenient: Bool, ignored: inout [String]) throws(StoreError) {

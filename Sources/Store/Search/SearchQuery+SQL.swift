@@ -81,6 +81,19 @@ extension SearchClause {
             appendSubquery(to: &sql, resource: r)
             sql.append(")")
             return
+        case .referencedBy(let referring, let reference, let inner):
+            let source = r + "h"
+            sql.append("EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = ")
+            sql.append(bind: referring)
+            sql.append(" AND x.param = ")
+            sql.append(bind: reference)
+            sql.append(" AND x.target_type = \(r).resource_type AND x.target_id = \(r).id")
+            sql.append(" AND EXISTS (SELECT 1 FROM resource \(source) WHERE \(source).resource_type = ")
+            sql.append(bind: referring)
+            sql.append(" AND \(source).id = x.id AND NOT \(source).deleted AND ")
+            inner.clause.append(to: &sql, resource: source, now: now)
+            sql.append("))")
+            return
         case .chain(let targets):
             // The referenced resource (alias r + "c") exists, is current, and matches the target's clause.
             let target = r + "c"
@@ -201,7 +214,7 @@ extension SearchClause {
                     sql.append(", x.value)")
                 }
             }
-        case .missing, .id, .chain:
+        case .missing, .id, .chain, .referencedBy:
             sql.append("true")
         }
     }

@@ -73,6 +73,21 @@ public struct SearchClause: Sendable, Hashable {
         /// A chained parameter (`subject:Patient.name=peter`): the reference points to a resource of one of
         /// the target types that matches that type's clause.
         case chain([ChainTarget])
+        /// Reverse chaining (`_has:Observation:patient:code=...`): some current resource of `resourceType`
+        /// refers to this one through its parameter `reference` and matches `clause`.
+        case referencedBy(resourceType: String, reference: String, clause: ReverseClause)
+    }
+
+    /// The clause a referring resource must match (boxed: clauses nest).
+    public final class ReverseClause: Sendable, Hashable {
+        public let clause: SearchClause
+
+        init(_ clause: SearchClause) {
+            self.clause = clause
+        }
+
+        public static func == (lhs: ReverseClause, rhs: ReverseClause) -> Bool { lhs.clause == rhs.clause }
+        public func hash(into hasher: inout Hasher) { hasher.combine(clause) }
     }
 
     /// One resource type a chained reference may point to, and what the resource must match.
