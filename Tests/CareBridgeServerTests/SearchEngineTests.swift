@@ -135,6 +135,29 @@ struct SearchEngineTests {
         }
     }
 
+    @Test("_include (with a target type and *), _revinclude, :iterate")
+    func includes() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            try await Self.observations(hub)
+            let included = try await hub.get("/fhir/Observation?_id=o1,o2,o4&_include=Observation:subject").json
+            let modes = Dictionary(included.entries.compactMap { entry in
+                entry.string("resource.id").map { ($0, entry.string("search.mode") ?? "") }
+            }, uniquingKeysWith: { first, _ in first })
+            #expect(modes == ["o1": "match", "o2": "match", "o4": "match", "p1": "include", "p2": "include"])
+            #expect(included["total"] == .number("3"), "included resources do not count")
+            try await hub.expect("Observation?_id=o1&_include=Observation:subject:Device", ["o1"])
+            try await hub.expect("Observation?_id=o1&_include=*", ["o1", "p1"], "subject and patient both name p1: once")
+            try await hub.expect("Patient?_id=p1&_revinclude=Observation:subject", ["p1", "o1"])
+            try await hub.expect("Patient?_id=p1&_revinclude=Observation:subject:Group", ["p1"])
+            try await hub.expect("Patient?_id=p1,p4&_revinclude=Observation:subject&_revinclude=ChargeItem:subject", ["p1", "p4", "o1", "c1", "c2"])
+            try await hub.expect(
+                "ChargeItem?_id=c1&_include=ChargeItem:subject&_revinclude:iterate=Observation:patient", ["c1", "p1", "o1"]
+            )
+            try await hub.expect("ChargeItem?_id=c1&_include=ChargeItem:subject&_revinclude=Observation:patient", ["c1", "p1"])
+        }
+    }
+
     @Test("quantity and number: implicit precision, prefixes, system and unit")
     func quantities() async throws {
         try await Hub.run { hub in
@@ -220,7 +243,7 @@ struct SearchEngineTests {
             try await Self.patients(hub)
             for query in [
                 "foo=bar", "birthdate=abc", "family:below=x", "gender:in=http://x", "birthdate:exact=1970",
-                "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Patient:organization", "_has:Observation:code:status=x", "_has:Observation=x",
+                "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Observation:subject", "_include=Patient:gender", "_include:deep=Patient:link", "_summary=true", "_has:Observation:code:status=x", "_has:Observation=x",
                 "_sort=link", "_total=some", "_count=-1", "value-quantity=1|a", "identifier:missing=maybe", "_text=x",
             ] {
                 try await hub.get("/fhir/Patient?\(query)").expectError(400)
@@ -271,6 +294,8 @@ struct SearchEngineTests {
             #expect(types["birthdate"] == "date" && types["family"] == "string" && types["gender"] == "token")
             #expect(types["general-practitioner"] == "reference" && types["_profile"] == "uri" && types["_id"] == "token")
             #expect(types["_text"] == nil && types["_content"] == nil && types["_filter"] == nil, "not supported, not listed")
+            #expect(patient["searchInclude"]?.arrayValue?.contains(.string("Patient:general-practitioner")) == true)
+            #expect(patient["searchRevInclude"]?.arrayValue?.contains(.string("Observation:subject")) == true)
             let slot = try #require(resources.first { $0["type"]?.stringValue == "Slot" })
             #expect(slot["searchParam"]?.arrayValue?.contains { $0["name"]?.stringValue == "start" } == true)
         }

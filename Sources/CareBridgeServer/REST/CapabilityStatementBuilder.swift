@@ -13,6 +13,12 @@ struct CapabilityStatementBuilder: Sendable {
         let interactions: [JSONValue] = [
             "read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type",
         ].map { .object(JSONObject([("code", .string($0))])) }
+        var revIncludes: [String: [JSONValue]] = [:]
+        for source in registry.servedTypes {
+            for parameter in referenceParameters(of: source) {
+                for target in parameter.targets { revIncludes[target, default: []].append(.string("\(source):\(parameter.code)")) }
+            }
+        }
         let resources: [JSONValue] = registry.servedTypes.map { type in
             .object(JSONObject([
                 ("type", .string(type)),
@@ -25,6 +31,8 @@ struct CapabilityStatementBuilder: Sendable {
                 ("conditionalRead", .string("not-supported")),
                 ("conditionalUpdate", .bool(true)),
                 ("conditionalDelete", .string("single")),
+                ("searchInclude", .array([.string("*")] + referenceParameters(of: type).map { .string("\(type):\($0.code)") })),
+                ("searchRevInclude", .array(revIncludes[type] ?? [])),
                 ("searchParam", .array(searchParameters(of: type))),
             ]))
         }
@@ -32,8 +40,9 @@ struct CapabilityStatementBuilder: Sendable {
             ("mode", .string("server")),
             ("documentation", .string(
                 "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
-                    + "modifiers, chained parameters (subject:Patient.name), _has, _sort, _count, _total; composite and special "
-                    + "parameters, _include, _revinclude, _summary, _elements and :identifier are not supported yet. "
+                    + "modifiers, chained parameters (subject:Patient.name), _has, _include and _revinclude (with :iterate), "
+                    + "_sort, _count, _total; composite and special parameters, _summary, _elements, _contained and "
+                    + ":identifier are not supported yet. "
                     + "Conditional interactions match on any supported search parameter."
             )),
             ("resource", .array(resources)),
@@ -53,6 +62,10 @@ struct CapabilityStatementBuilder: Sendable {
             ("patchFormat", .array([.string("application/json-patch+json")])),
             ("rest", .array([.object(rest)])),
         ])
+    }
+
+    private func referenceParameters(of type: String) -> [SearchParameterDefinition] {
+        registry.searchParameters(for: type).filter { $0.type == .reference && $0.expression != nil }
     }
 
     /// The search parameters of `type` the search engine supports: every registry parameter with a value-based

@@ -5,8 +5,9 @@ import Store
 
 extension RestHandler {
     /// Type-level search (`GET /[type]?...`, `POST /[type]/_search` with a form body) through the search
-    /// engine of the Store. Unknown or unsupported parameters are a 400 under `Prefer: handling=strict` (the
-    /// default); under `handling=lenient` they are ignored and listed in an OperationOutcome entry.
+    /// engine of the Store, with `_include`/`_revinclude` entries after the matches. Unknown or unsupported
+    /// parameters are a 400 under `Prefer: handling=strict` (the default); under `handling=lenient` they are
+    /// ignored and listed in an OperationOutcome entry.
     func search(_ type: String, _ request: FHIRRequest, _ session: StoreSession, base: String) async throws -> FHIRResponse {
         var parameters = request.query
         if request.method == "POST", let body = request.body, body.readableBytes > 0 {
@@ -37,6 +38,12 @@ extension RestHandler {
             bundle.entries.append(BundleWriter.Entry(
                 fullUrl: "\(base)/\(stored.reference)", resource: stored.body,
                 search: JSONObject([("mode", .string("match"))])
+            ))
+        }
+        for stored in try await session.included(query.includes, for: page) {
+            bundle.entries.append(BundleWriter.Entry(
+                fullUrl: "\(base)/\(stored.reference)", resource: stored.body,
+                search: JSONObject([("mode", .string("include"))])
             ))
         }
         if !query.ignored.isEmpty {

@@ -5,7 +5,7 @@ import Foundation
 extension SearchQuery {
     /// Result parameters that are not implemented yet; refused rather than ignored.
     static let notYetSupported: Set<String> = [
-        "_include", "_revinclude", "_summary", "_elements", "_contained", "_containedType", "_list",
+        "_summary", "_elements", "_contained", "_containedType", "_list",
     ]
 
     /// Parses decoded query parameters of a search on `type`, from the parameters the registry defines.
@@ -37,6 +37,14 @@ extension SearchQuery {
                     if let key = try Self.sortKey(key, type: type, registry: registry, lenient: lenient, ignored: &ignored) {
                         sort.append(key)
                     }
+                }
+            case "_include", "_revinclude":
+                do {
+                    includes.append(try SearchInclude(name: name, value: value, type: type, registry: registry))
+                } catch let refusal as SearchValueParser.Unsupported {
+                    try Self.refuse(refusal.message, lenient: lenient, ignored: &ignored)
+                } catch {
+                    throw error as? StoreError ?? StoreError(.invalidRequest, "\(error)")
                 }
             default:
                 if Self.notYetSupported.contains(code) {

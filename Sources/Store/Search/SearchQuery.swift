@@ -15,6 +15,8 @@ public struct SearchQuery: Sendable, Hashable {
     public var clauses: [SearchClause]
     /// The sort keys (`_sort`), most significant first; empty means oldest change first.
     public var sort: [SearchSortKey]
+    /// `_include` and `_revinclude`.
+    public var includes: [SearchInclude]
     /// The page size asked for (`_count`), nil when not given.
     public var count: Int?
     /// Where the page starts (`_offset`).
@@ -31,6 +33,7 @@ public struct SearchQuery: Sendable, Hashable {
         self.resourceType = resourceType
         self.clauses = clauses
         sort = []
+        includes = []
         count = nil
         offset = 0
         total = .none
