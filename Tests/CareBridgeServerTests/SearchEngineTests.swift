@@ -158,6 +158,26 @@ struct SearchEngineTests {
         }
     }
 
+    @Test("_summary=count, data and false; _elements")
+    func summaries() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            let counted = try await hub.get("/fhir/Patient?gender=female&_summary=count").json
+            #expect(counted["total"] == .number("2") && counted.entries.isEmpty)
+            let trimmed = try await hub.get("/fhir/Patient?_id=p1&_elements=gender,name").json
+            let resource = try #require(trimmed.entries.first?["resource"])
+            #expect(resource["gender"]?.stringValue == "male" && resource["name"] != nil && resource["id"] != nil)
+            #expect(resource["birthDate"] == nil && resource["identifier"] == nil)
+            #expect(resource.string("meta.tag.0.code") == "SUBSETTED")
+            try await hub.store("/fhir/Patient/n1", #"{"resourceType":"Patient","id":"n1","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">N</div>"},"gender":"other"}"#)
+            let data = try await hub.get("/fhir/Patient?_id=n1&_summary=data").json.entries.first?["resource"]
+            #expect(data?["text"] == nil && data?["gender"]?.stringValue == "other")
+            #expect(data?.string("meta.tag.0.code") == "SUBSETTED")
+            let whole = try await hub.get("/fhir/Patient?_id=n1&_summary=false").json.entries.first?["resource"]
+            #expect(whole?["text"] != nil && whole?["meta"]?["tag"] == nil)
+        }
+    }
+
     @Test("quantity and number: implicit precision, prefixes, system and unit")
     func quantities() async throws {
         try await Hub.run { hub in
@@ -243,7 +263,7 @@ struct SearchEngineTests {
             try await Self.patients(hub)
             for query in [
                 "foo=bar", "birthdate=abc", "family:below=x", "gender:in=http://x", "birthdate:exact=1970",
-                "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Observation:subject", "_include=Patient:gender", "_include:deep=Patient:link", "_summary=true", "_has:Observation:code:status=x", "_has:Observation=x",
+                "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Observation:subject", "_include=Patient:gender", "_include:deep=Patient:link", "_summary=true", "_summary=text", "_contained=true", "_has:Observation:code:status=x", "_has:Observation=x",
                 "_sort=link", "_total=some", "_count=-1", "value-quantity=1|a", "identifier:missing=maybe", "_text=x",
             ] {
                 try await hub.get("/fhir/Patient?\(query)").expectError(400)

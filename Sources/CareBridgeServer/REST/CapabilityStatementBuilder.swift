@@ -41,8 +41,9 @@ struct CapabilityStatementBuilder: Sendable {
             ("documentation", .string(
                 "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
                     + "modifiers, chained parameters (subject:Patient.name), _has, _include and _revinclude (with :iterate), "
-                    + "_sort, _count, _total; composite and special parameters, _summary, _elements, _contained and "
-                    + ":identifier are not supported yet. "
+                    + "_sort, _count, _total, _summary (count, data, false), _elements; composite and special parameters, "
+                    + "_summary=true|text (the profiles carry no summary flags), _contained and :identifier are not "
+                    + "supported yet. "
                     + "Conditional interactions match on any supported search parameter."
             )),
             ("resource", .array(resources)),

@@ -17,11 +17,13 @@ extension RestHandler {
             type: type, parameters: parameters, registry: registry, lenient: request.handling == .lenient, localBase: base
         )
         let count = min(query.count ?? limits.defaultPageSize, limits.maximumPageSize)
-        let page = count > 0 ? try await session.search(query, count: count) : []
+        let page = count > 0 && query.summary != .count ? try await session.search(query, count: count) : []
         var bundle = BundleWriter(type: "searchset")
         // A page that is not full, reached from the start, tells the total for free; otherwise counting is
-        // done only when asked (`estimate` counts accurately too).
-        if page.count < count && (query.offset == 0 || !page.isEmpty) {
+        // done only when asked (`estimate` counts accurately too, and so does `_summary=count`).
+        if query.summary == .count {
+            bundle.total = try await session.count(query)
+        } else if page.count < count && (query.offset == 0 || !page.isEmpty) {
             bundle.total = query.offset + page.count
         } else if query.total != .none {
             bundle.total = try await session.count(query)
@@ -33,16 +35,16 @@ extension RestHandler {
         }
         bundle.links.append(("self", link(query.offset)))
         if query.offset > 0 { bundle.links.append(("previous", link(max(0, query.offset - count)))) }
-        if page.count == count, count > 0 { bundle.links.append(("next", link(query.offset + count))) }
+        if page.count == count, count > 0, query.summary != .count { bundle.links.append(("next", link(query.offset + count))) }
         for stored in page {
             bundle.entries.append(BundleWriter.Entry(
-                fullUrl: "\(base)/\(stored.reference)", resource: stored.body,
+                fullUrl: "\(base)/\(stored.reference)", resource: subset(stored.body, query),
                 search: JSONObject([("mode", .string("match"))])
             ))
         }
         for stored in try await session.included(query.includes, for: page) {
             bundle.entries.append(BundleWriter.Entry(
-                fullUrl: "\(base)/\(stored.reference)", resource: stored.body,
+                fullUrl: "\(base)/\(stored.reference)", resource: subset(stored.body, query),
                 search: JSONObject([("mode", .string("include"))])
             ))
         }

@@ -5,7 +5,7 @@ import Foundation
 extension SearchQuery {
     /// Result parameters that are not implemented yet; refused rather than ignored.
     static let notYetSupported: Set<String> = [
-        "_summary", "_elements", "_contained", "_containedType", "_list",
+        "_contained", "_containedType", "_list",
     ]
 
     /// Parses decoded query parameters of a search on `type`, from the parameters the registry defines.
@@ -38,6 +38,16 @@ extension SearchQuery {
                         sort.append(key)
                     }
                 }
+            case "_summary":
+                guard let mode = Summary(rawValue: value) else {
+                    try Self.refuse(
+                        "_summary=\(value) is not supported (count, data and false are)", lenient: lenient, ignored: &ignored
+                    )
+                    continue
+                }
+                summary = mode
+            case "_elements":
+                elements = (elements ?? []) + value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             case "_include", "_revinclude":
                 do {
                     includes.append(try SearchInclude(name: name, value: value, type: type, registry: registry))

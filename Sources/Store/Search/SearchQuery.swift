@@ -4,6 +4,17 @@ import Foundation
 /// A parsed FHIR search (https://hl7.org/fhir/R4/search.html): filters that must all match (repeated
 /// parameters are AND), each with alternatives (`,` is OR), plus sort order, paging and total.
 public struct SearchQuery: Sendable, Hashable {
+    /// What of each match the Bundle carries (`_summary`; `true` and `text` need summary flags the profiles
+    /// do not carry, so they are refused).
+    public enum Summary: String, Sendable, Hashable {
+        /// Only the count: no entries.
+        case count
+        /// Everything but the narrative.
+        case data
+        /// The whole resource.
+        case `false`
+    }
+
     /// How much effort goes into `Bundle.total` (`_total`).
     public enum Total: String, Sendable, Hashable {
         case none, estimate, accurate
@@ -15,6 +26,10 @@ public struct SearchQuery: Sendable, Hashable {
     public var clauses: [SearchClause]
     /// The sort keys (`_sort`), most significant first; empty means oldest change first.
     public var sort: [SearchSortKey]
+    /// `_summary`.
+    public var summary: Summary
+    /// `_elements`: the top-level elements to return (with `id` and `meta`); nil for all.
+    public var elements: [String]?
     /// `_include` and `_revinclude`.
     public var includes: [SearchInclude]
     /// The page size asked for (`_count`), nil when not given.
@@ -34,6 +49,8 @@ public struct SearchQuery: Sendable, Hashable {
         self.clauses = clauses
         sort = []
         includes = []
+        summary = .false
+        elements = nil
         count = nil
         offset = 0
         total = .none
