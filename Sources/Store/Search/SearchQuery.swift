@@ -136,6 +136,11 @@ public enum SearchPrefix: String, Sendable, Hashable, CaseIterable {
 public struct TokenValue: Sendable, Hashable {
     public var system: String?
     public var code: String?
+
+    public init(system: String?, code: String?) {
+        self.system = system
+        self.code = code
+    }
 }
 
 /// A date value with its prefix: the half-open range `[low, high)` its precision covers.
@@ -143,6 +148,12 @@ public struct DateValue: Sendable, Hashable {
     public var prefix: SearchPrefix
     public var low: Date
     public var high: Date
+
+    public init(prefix: SearchPrefix, low: Date, high: Date) {
+        self.prefix = prefix
+        self.low = low
+        self.high = high
+    }
 }
 
 /// A number value as written (never through `Double`), with the exponent of half its last digit's unit:
