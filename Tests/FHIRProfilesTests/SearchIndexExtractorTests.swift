@@ -120,6 +120,18 @@ struct SearchIndexExtractorTests {
                                  high: try seconds("2026-03-02T08:30:01"))])
     }
 
+    @Test("Timing: each event at its precision")
+    func timing() throws {
+        let rows = try entries(#"""
+            {"resourceType":"ServiceRequest","status":"active","intent":"order","subject":{"reference":"Patient/p"},
+             "occurrenceTiming":{"event":["2026-05-01","2026-05-03T09:30:00Z"]}}
+            """#).dates
+        #expect(rows == [
+            .init(parameter: "occurrence", low: try seconds("2026-05-01T00:00:00"), high: try seconds("2026-05-02T00:00:00")),
+            .init(parameter: "occurrence", low: try seconds("2026-05-03T09:30:00"), high: try seconds("2026-05-03T09:30:01")),
+        ])
+    }
+
     @Test("Appointment participants: local, absolute and contained references")
     func references() throws {
         let rows = try entries(#"""
