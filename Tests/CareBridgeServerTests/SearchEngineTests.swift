@@ -10,9 +10,10 @@ import Testing
 struct SearchEngineTests {
     /// Patients: p1 Chalmers 1974-12-25 male urn:mrn|1; p2 Chalmerson 1970-05-12 female urn:other|1;
     /// p3 Müller 1970 (year only) female X9 (no system), profile .../p; p4 Smith, nothing else; p5 1971-01-01 male.
+    /// p1 also has the tag urn:tags|vip and the security label R.
     static func patients(_ hub: Hub) async throws {
         let bodies = [
-            "p1": #""name":[{"family":"Chalmers"}],"birthDate":"1974-12-25","gender":"male","identifier":[{"system":"urn:mrn","value":"1"}]"#,
+            "p1": #""meta":{"tag":[{"system":"urn:tags","code":"vip"}],"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},"name":[{"family":"Chalmers"}],"birthDate":"1974-12-25","gender":"male","identifier":[{"system":"urn:mrn","value":"1"}]"#,
             "p2": #""name":[{"family":"Chalmerson"}],"birthDate":"1970-05-12","gender":"female","identifier":[{"system":"urn:other","value":"1"}]"#,
             "p3": #""meta":{"profile":["http://example.org/StructureDefinition/p"]},"name":[{"family":"Müller"}],"birthDate":"1970","gender":"female","identifier":[{"value":"X9"}]"#,
             "p4": #""name":[{"family":"Smith"}]"#,
@@ -66,7 +67,7 @@ struct SearchEngineTests {
         }
     }
 
-    @Test("token: code, system|code, |code, system|, :not, :missing; _id; uri :below/:above")
+    @Test("token: code, system|code, |code, system|, :not, :missing; _id, _tag, _security; uri _profile :below/:above")
     func tokens() async throws {
         try await Hub.run { hub in
             try await Self.patients(hub)
@@ -81,6 +82,9 @@ struct SearchEngineTests {
             try await hub.expect("Patient?identifier=|1", [])
             try await hub.expect("Patient?identifier=urn:other|", ["p2"])
             try await hub.expect("Patient?_id=p1,p3", ["p1", "p3"])
+            try await hub.expect("Patient?_tag=urn:tags|vip", ["p1"])
+            try await hub.expect("Patient?_tag:not=vip", ["p2", "p3", "p4", "p5"])
+            try await hub.expect("Patient?_security=R", ["p1"])
             try await hub.expect("Patient?_profile=http://example.org/StructureDefinition/p", ["p3"])
             try await hub.expect("Patient?_profile=http://example.org/StructureDefinition", [])
             try await hub.expect("Patient?_profile:below=http://example.org/StructureDefinition", ["p3"])
@@ -168,7 +172,7 @@ struct SearchEngineTests {
             let resource = try #require(trimmed.entries.first?["resource"])
             #expect(resource["gender"]?.stringValue == "male" && resource["name"] != nil && resource["id"] != nil)
             #expect(resource["birthDate"] == nil && resource["identifier"] == nil)
-            #expect(resource.string("meta.tag.0.code") == "SUBSETTED")
+            #expect(resource.string("meta.tag.0.code") == "vip" && resource.string("meta.tag.1.code") == "SUBSETTED")
             try await hub.store("/fhir/Patient/n1", #"{"resourceType":"Patient","id":"n1","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">N</div>"},"gender":"other"}"#)
             let data = try await hub.get("/fhir/Patient?_id=n1&_summary=data").json.entries.first?["resource"]
             #expect(data?["text"] == nil && data?["gender"]?.stringValue == "other")
@@ -264,7 +268,7 @@ struct SearchEngineTests {
             for query in [
                 "foo=bar", "birthdate=abc", "family:below=x", "gender:in=http://x", "birthdate:exact=1970",
                 "general-practitioner.nickname=x", "family.name=x", "organization:Patient.name=x", "_include=Observation:subject", "_include=Patient:gender", "_include:deep=Patient:link", "_summary=true", "_summary=text", "_contained=true", "_has:Observation:code:status=x", "_has:Observation=x",
-                "_sort=link", "_total=some", "_count=-1", "value-quantity=1|a", "identifier:missing=maybe", "_text=x",
+                "_sort=link", "_total=some", "_count=-1", "value-quantity=1|a", "identifier:missing=maybe", "_text=x", "_lastUpdated:missing=true",
             ] {
                 try await hub.get("/fhir/Patient?\(query)").expectError(400)
             }

@@ -22,7 +22,10 @@ struct SearchValueParser {
             throw Unsupported(message: "search parameter '\(code)' (\(definition.type.rawValue)) is not supported")
         }
         if modifier == "missing" {
-            guard code != "_id", value == "true" || value == "false" else {
+            guard code != "_id", code != "_lastUpdated" else {
+                throw Unsupported(message: "\(code) is never missing, so :missing is not supported on it")
+            }
+            guard value == "true" || value == "false" else {
                 throw StoreError(.invalidRequest, "\(code):missing takes true or false, not '\(value)'")
             }
             return .missing(value == "true")
