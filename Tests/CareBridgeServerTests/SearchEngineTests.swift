@@ -182,6 +182,25 @@ struct SearchEngineTests {
         }
     }
 
+    @Test("Patient compartment search: GET /Patient/[id]/[type] with further criteria")
+    func compartments() async throws {
+        try await Hub.run { hub in
+            try await Self.patients(hub)
+            try await Self.observations(hub)
+            try await hub.expect("Patient/p1/Observation", ["o1"])
+            try await hub.expect("Patient/p2/Observation?code=http://loinc.org|29463-7", ["o2"])
+            try await hub.expect("Patient/p2/Observation?code:text=heart", [])
+            try await hub.expect("Patient/p1/ChargeItem?factor-override=gt1", ["c2"])
+            try await hub.expect("Patient/p1/Patient", ["p1"])
+            let page = try await hub.get("/fhir/Patient/p1/ChargeItem?_count=1").json
+            #expect(page.link("next")?.hasPrefix("\(Hub.base)/Patient/p1/ChargeItem?") == true)
+            try await hub.get("/fhir/Patient/p1/Slot").expectError(400)
+            try await hub.get("/fhir/Encounter/e1/Observation").expectError(400)
+            try await hub.get("/fhir/Patient/p1/$everything").expectError(400)
+            try await hub.get("/fhir/Patient/p1/Nothing").expectError(404)
+        }
+    }
+
     @Test("quantity and number: implicit precision, prefixes, system and unit")
     func quantities() async throws {
         try await Hub.run { hub in

@@ -40,10 +40,10 @@ struct CapabilityStatementBuilder: Sendable {
             ("mode", .string("server")),
             ("documentation", .string(
                 "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
-                    + "modifiers, chained parameters (subject:Patient.name), _has, _include and _revinclude (with :iterate), "
-                    + "_sort, _count, _total, _summary (count, data, false), _elements; composite and special parameters, "
-                    + "_summary=true|text (the profiles carry no summary flags), _contained and :identifier are not "
-                    + "supported yet. "
+                    + "modifiers, chaining (subject:Patient.name), _has, _include and _revinclude (with :iterate), _sort, "
+                    + "_count, _total, _summary (count, data, false), _elements, and Patient compartment search. Not "
+                    + "supported yet: composite and special parameters, _summary=true|text (the profiles carry no summary "
+                    + "flags), _contained, :identifier, other compartments and $everything. "
                     + "Conditional interactions match on any supported search parameter."
             )),
             ("resource", .array(resources)),

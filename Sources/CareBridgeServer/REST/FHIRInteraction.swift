@@ -4,6 +4,8 @@ public enum FHIRInteraction: Sendable, Hashable {
     case batchOrTransaction
     case historySystem
     case search(type: String)
+    /// `GET /Patient/[id]/[type]`: a search on `type` within a Patient's compartment.
+    case compartmentSearch(compartment: String, id: String, type: String)
     case create(type: String)
     case conditionalUpdate(type: String)
     case conditionalPatch(type: String)
@@ -57,6 +59,11 @@ public enum FHIRInteraction: Sendable, Hashable {
         case 3 where path[2] == "_history":
             guard method == "GET" else { throw notAllowed() }
             return .historyInstance(type: path[0], id: path[1])
+        case 3 where path[2].hasPrefix("$"):
+            throw FHIRError(400, code: "not-supported", "The operation \(path[2]) is not supported yet")
+        case 3:
+            guard method == "GET" || method == "HEAD" else { throw notAllowed() }
+            return .compartmentSearch(compartment: path[0], id: path[1], type: path[2])
         case 4 where path[2] == "_history":
             guard method == "GET" || method == "HEAD" else { throw notAllowed() }
             return .vread(type: path[0], id: path[1], version: path[3])
@@ -69,7 +76,7 @@ public enum FHIRInteraction: Sendable, Hashable {
     public var resourceType: String? {
         switch self {
         case .capabilities, .batchOrTransaction, .historySystem: nil
-        case .search(let type), .create(let type), .conditionalUpdate(let type), .conditionalPatch(let type),
+        case .search(let type), .compartmentSearch(_, _, let type), .create(let type), .conditionalUpdate(let type), .conditionalPatch(let type),
             .conditionalDelete(let type), .historyType(let type), .validate(let type):
             type
         case .read(let type, _), .update(let type, _), .patch(let type, _), .delete(let type, _),

@@ -8,14 +8,30 @@ extension RestHandler {
     /// engine of the Store, with `_include`/`_revinclude` entries after the matches. Unknown or unsupported
     /// parameters are a 400 under `Prefer: handling=strict` (the default); under `handling=lenient` they are
     /// ignored and listed in an OperationOutcome entry.
-    func search(_ type: String, _ request: FHIRRequest, _ session: StoreSession, base: String) async throws -> FHIRResponse {
+    ///
+    /// Within a compartment (`GET /Patient/[id]/[type]`, the R4 Patient CompartmentDefinition; no other
+    /// compartment is supported yet), only resources that link to that patient through one of the
+    /// compartment's parameters for `type` match.
+    func search(
+        _ type: String, _ request: FHIRRequest, _ session: StoreSession, base: String,
+        compartment: (type: String, id: String)? = nil
+    ) async throws -> FHIRResponse {
         var parameters = request.query
         if request.method == "POST", let body = request.body, body.readableBytes > 0 {
             parameters += QueryString.parse(String(buffer: body))
         }
-        let query = try SearchQuery(
+        var query = try SearchQuery(
             type: type, parameters: parameters, registry: registry, lenient: request.handling == .lenient, localBase: base
         )
+        if let compartment {
+            guard compartment.type == "Patient" else {
+                throw FHIRError(400, code: "not-supported", "Only the Patient compartment is supported, not \(compartment.type)")
+            }
+            guard let links = registry.patientCompartment[type] else {
+                throw FHIRError(400, code: "invalid", "\(type) is not in the Patient compartment")
+            }
+            query.compartment = SearchCompartment(type: "Patient", id: compartment.id, parameters: links)
+        }
         let count = min(query.count ?? limits.defaultPageSize, limits.maximumPageSize)
         let page = count > 0 && query.summary != .count ? try await session.search(query, count: count) : []
         var bundle = BundleWriter(type: "searchset")
@@ -31,7 +47,8 @@ extension RestHandler {
         let kept = parameters.filter { $0.name != "_offset" }
         let link = { (offset: Int) -> String in
             let pairs = kept + [("_offset", String(offset))]
-            return "\(base)/\(type)?" + pairs.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")
+            let path = compartment.map { "\($0.type)/\($0.id)/\(type)" } ?? type
+            return "\(base)/\(path)?" + pairs.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")
         }
         bundle.links.append(("self", link(query.offset)))
         if query.offset > 0 { bundle.links.append(("previous", link(max(0, query.offset - count)))) }

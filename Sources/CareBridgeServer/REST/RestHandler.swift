@@ -79,6 +79,8 @@ public struct RestHandler: Sendable {
         case .historySystem: return try await history(HistoryQuery(), request, session, base: base)
         case .validate(let type): return try validate(type, request)
         case .search(let type): return try await search(type, request, session, base: base)
+        case .compartmentSearch(let compartment, let id, let type):
+            return try await search(type, request, session, base: base, compartment: (compartment, id))
         case .capabilities:
             return FHIRResponse(status: 200, body: .resource(CapabilityStatementBuilder(registry: registry).build(base: base)))
         case .batchOrTransaction:

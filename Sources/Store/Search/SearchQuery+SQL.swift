@@ -9,10 +9,28 @@ extension SearchQuery {
         sql.append(" WHERE r.resource_type = ")
         sql.append(bind: resourceType)
         sql.append(" AND NOT r.deleted")
+        if let compartment { Self.append(compartment, to: &sql, ownType: resourceType == compartment.type) }
         for clause in clauses {
             sql.append(" AND ")
             clause.append(to: &sql, resource: "r", now: now)
         }
+    }
+
+    private static func append(_ compartment: SearchCompartment, to sql: inout SQLBuilder, ownType: Bool) {
+        sql.append(" AND (")
+        if ownType {
+            sql.append("r.id = ")
+            sql.append(bind: compartment.id)
+            sql.append(" OR ")
+        }
+        sql.append("EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = r.resource_type AND x.id = r.id")
+        sql.append(" AND x.param = ANY(")
+        sql.append(bind: compartment.parameters)
+        sql.append(") AND x.target_type = ")
+        sql.append(bind: compartment.type)
+        sql.append(" AND x.target_id = ")
+        sql.append(bind: compartment.id)
+        sql.append("))")
     }
 
     /// ` ORDER BY ...`: the `_sort` keys (missing values last), then the id so that pages are stable; by

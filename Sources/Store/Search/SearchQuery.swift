@@ -24,6 +24,8 @@ public struct SearchQuery: Sendable, Hashable {
     public var resourceType: String
     /// The filters, all of which must match.
     public var clauses: [SearchClause]
+    /// The compartment the search is limited to (`GET /Patient/[id]/[type]`), if any.
+    public var compartment: SearchCompartment?
     /// The sort keys (`_sort`), most significant first; empty means oldest change first.
     public var sort: [SearchSortKey]
     /// `_summary`.
@@ -47,6 +49,7 @@ public struct SearchQuery: Sendable, Hashable {
     public init(resourceType: String, clauses: [SearchClause] = []) {
         self.resourceType = resourceType
         self.clauses = clauses
+        compartment = nil
         sort = []
         includes = []
         summary = .false
@@ -56,6 +59,20 @@ public struct SearchQuery: Sendable, Hashable {
         total = .none
         ignored = []
         canonicalText = ""
+    }
+}
+
+/// A compartment (https://hl7.org/fhir/R4/compartmentdefinition.html): the resources that refer to `type/id`
+/// through one of `parameters`, and for the compartment's own type, that resource itself.
+public struct SearchCompartment: Sendable, Hashable {
+    public var type: String
+    public var id: String
+    public var parameters: [String]
+
+    public init(type: String, id: String, parameters: [String]) {
+        self.type = type
+        self.id = id
+        self.parameters = parameters
     }
 }
 
