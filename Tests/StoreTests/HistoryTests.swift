@@ -76,4 +76,20 @@ struct HistoryTests {
             }
         }
     }
+
+    @Test("_since equal to a version's own meta.lastUpdated includes that version, for every write")
+    func sinceOwnLastUpdated() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withSession { session in
+                for index in 0..<200 {
+                    let created = try await session.create(patient(family: "p\(index)"))
+                    let stamped = try #require(try created.resource().lastUpdated.flatMap(FHIRDateTime.init))
+                    let since = try await session.history(
+                        HistoryQuery(resourceType: "Patient", id: created.id, since: stamped.lowerBound)
+                    )
+                    #expect(since.map(\.versionId) == [1], "write \(index) at \(stamped)")
+                }
+            }
+        }
+    }
 }

@@ -108,7 +108,7 @@ public struct StoreSession: Sendable {
         for _ in 0..<100 {
             guard let current = try await read(type, id), !current.deleted else { return nil }
             let version = current.versionId + 1
-            let now = Date()
+            let now = Self.writeTime()
             let changed = try await database {
                 let rows = try await connection.query(
                     """
@@ -170,11 +170,20 @@ public struct StoreSession: Sendable {
 
     /// Sets id and meta on `resource` and returns its JSON text, the stamped resource and the time used.
     private func stamp(_ resource: FHIRResource, id: String, version: Int) -> (String, FHIRResource, Date) {
-        let now = Date()
+        let now = Self.writeTime()
         var stamped = resource
         stamped.id = id
         stamped.stamp(versionId: String(version), lastUpdated: FHIRInstant.string(from: now))
         return (String(decoding: stamped.bytes, as: UTF8.self), stamped, now)
+    }
+
+    /// The time of a write, in whole milliseconds: `meta.lastUpdated` shows milliseconds, so the row must hold
+    /// exactly that instant for `_since`/`_lastUpdated` to agree with what clients see. Half a microsecond
+    /// is added because PostgresNIO truncates a `Date` to microseconds, and binary noise in the `Double`
+    /// could otherwise store the microsecond below.
+    static func writeTime() -> Date {
+        let milliseconds = (Date().timeIntervalSince1970 * 1000).rounded(.down)
+        return Date(timeIntervalSince1970: milliseconds / 1000 + 0.000_000_5)
     }
 
     /// Runs database work, turning driver errors into `StoreError` without leaking SQL to callers.
