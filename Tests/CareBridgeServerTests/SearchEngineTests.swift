@@ -74,6 +74,10 @@ struct SearchEngineTests {
             try await hub.expect("Patient?gender=male", ["p1", "p5"])
             try await hub.expect("Patient?gender=female,male", ["p1", "p2", "p3", "p5"])
             try await hub.expect("Patient?gender=urn:wrong|female", [])
+            // A `code` element's system is that of its required binding (search.html#token), so it never lacks one.
+            try await hub.expect("Patient?gender=http://hl7.org/fhir/administrative-gender|female", ["p2", "p3"])
+            try await hub.expect("Patient?gender=http://hl7.org/fhir/administrative-gender|", ["p1", "p2", "p3", "p5"])
+            try await hub.expect("Patient?gender=|female", [])
             try await hub.expect("Patient?gender:not=male", ["p2", "p3", "p4"])
             try await hub.expect("Patient?gender:missing=true", ["p4"])
             try await hub.expect("Patient?identifier=1", ["p1", "p2"])

@@ -54,13 +54,37 @@ struct SearchIndexExtractorTests {
              "identifier":[{"type":{"text":"Médical record"},"system":"http://hospital/mrn","value":"123"}],
              "telecom":[{"system":"phone","value":"+33 1 23","use":"home"}]}
             """#).tokens
-        #expect(rows.contains(.init(parameter: "gender", code: "female")))
+        // gender is a `code` bound to administrative-gender: the row carries that code system (see below).
+        #expect(rows.contains(.init(parameter: "gender", system: "http://hl7.org/fhir/administrative-gender", code: "female")))
         #expect(rows.contains(.init(parameter: "active", code: "true")))
         #expect(rows.contains(.init(parameter: "identifier", system: "http://hospital/mrn", code: "123", text: "medical record")))
         #expect(rows.contains(.init(parameter: "phone", code: "+33 1 23")))
         #expect(rows.contains(.init(parameter: "telecom", code: "+33 1 23")))
         #expect(rows.contains(.init(parameter: "_tag", system: "http://t", code: "vip", text: "very important")))
         #expect(!rows.contains { $0.parameter == "_id" })
+    }
+
+    @Test("code elements: the system of their required binding when one system of its value set has the code")
+    func implicitSystems() throws {
+        let patient = try entries(#"""
+            {"resourceType":"Patient","gender":"other","address":[{"use":"home"},{"use":"elsewhere"}]}
+            """#).tokens
+        #expect(patient.contains(.init(parameter: "gender", system: "http://hl7.org/fhir/administrative-gender", code: "other")))
+        #expect(patient.contains(.init(parameter: "address-use", system: "http://hl7.org/fhir/address-use", code: "home")))
+        #expect(patient.contains(.init(parameter: "address-use", code: "elsewhere")), "not in the value set: no system")
+        // task-intent expands to the request-intent codes plus its own `unknown`.
+        let task = try entries(#"{"resourceType":"Task","status":"ready","intent":"order"}"#).tokens
+        #expect(task.contains(.init(parameter: "intent", system: "http://hl7.org/fhir/request-intent", code: "order")))
+        #expect(task.contains(.init(parameter: "status", system: "http://hl7.org/fhir/task-status", code: "ready")))
+        let unknownIntent = try entries(#"{"resourceType":"Task","status":"ready","intent":"unknown"}"#).tokens
+        #expect(unknownIntent.contains(.init(parameter: "intent", system: "http://hl7.org/fhir/task-intent", code: "unknown")))
+        // mimetypes is a required binding that is not expanded: no system to give.
+        let document = try entries(#"""
+            {"resourceType":"DocumentReference","status":"current","content":[{"attachment":{"contentType":"application/pdf"}}]}
+            """#).tokens
+        #expect(document.contains(.init(parameter: "contenttype", code: "application/pdf")))
+        #expect(document.contains(
+            .init(parameter: "status", system: "http://hl7.org/fhir/document-reference-status", code: "current")))
     }
 
     @Test("CodeableConcept: each coding with its display, and its text")

@@ -39,9 +39,14 @@ extension SearchIndexExtractor {
 
     // MARK: token
 
-    static func addTokens(_ json: JSONValue, typeName: String?, _ code: String, to entries: inout SearchIndexEntries) {
+    /// Token rows of `json`; a string is a code, given its system from `implicitSystems` when it has one there.
+    static func addTokens(
+        _ json: JSONValue, typeName: String?, implicitSystems: [String: String], _ code: String,
+        to entries: inout SearchIndexEntries
+    ) {
         switch json {
-        case .string(let text): entries.tokens.append(.init(parameter: code, code: text))
+        case .string(let text):
+            entries.tokens.append(.init(parameter: code, system: implicitSystems[text] ?? "", code: text))
         case .bool(let flag): entries.tokens.append(.init(parameter: code, code: flag ? "true" : "false"))
         case .number(let text): entries.tokens.append(.init(parameter: code, code: text))
         case .object(let object): addTokens(object, typeName: typeName, code, to: &entries)

@@ -13,6 +13,8 @@ public struct SearchIndexExtractor: Sendable {
         let code: String
         let type: SearchParameterDefinition.ParameterType
         let expression: FHIRPathExpression
+        /// For token parameters on a `code` element, the system of each of its codes (see `implicitSystems`).
+        let implicitSystems: [String: String]
     }
 
     /// Parameter codes whose values the resource row already holds.
@@ -31,7 +33,10 @@ public struct SearchIndexExtractor: Sendable {
                       !Self.fromResourceRow.contains(definition.code)
                 else { continue }
                 do {
-                    parameters.append(Parameter(code: definition.code, type: definition.type, expression: try FHIRPathExpression(text)))
+                    parameters.append(Parameter(
+                        code: definition.code, type: definition.type, expression: try FHIRPathExpression(text),
+                        implicitSystems: definition.type == .token
+                            ? Self.implicitSystems(of: text, in: registry.structures) : [:]))
                 } catch {
                     throw ProfilesError(
                         .invalidTable, "expression '\(text)' does not parse: \(error)",
@@ -83,7 +88,8 @@ public struct SearchIndexExtractor: Sendable {
         let code = parameter.code
         switch parameter.type {
         case .string: Self.addStrings(json, code, to: &entries)
-        case .token: Self.addTokens(json, typeName: typeName, code, to: &entries)
+        case .token:
+            Self.addTokens(json, typeName: typeName, implicitSystems: parameter.implicitSystems, code, to: &entries)
         case .date: Self.addDates(json, code, to: &entries)
         case .reference: addReference(json, code, to: &entries)
         case .quantity: Self.addQuantity(json, typeName: typeName, code, to: &entries)
