@@ -90,7 +90,7 @@ struct ConcurrencyTests {
     func parallelConditionalCreates() async throws {
         try await TestDatabase.with { database in
             let store = database.store
-            let criteria = try ConditionalCriteria(queryString: "identifier=http://hospital.example/mrn|12345")
+            let criteria = try criteria("identifier=http://hospital.example/mrn|12345")
             let results = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
                 for writer in 0..<Self.writers {
                     group.addTask {
@@ -105,7 +105,7 @@ struct ConcurrencyTests {
             }
             #expect(results.filter(\.1).count == 1)
             #expect(Set(results.map(\.0)).count == 1)
-            let listed = try await store.withSession { try await $0.list("Patient", nil, count: 100, offset: 0) }
+            let listed = try await store.withSession { try await $0.list("Patient", count: 100, offset: 0) }
             #expect(listed.count == 1)
             #expect(try await database.integers("SELECT count(*)::int FROM resource_history") == [1])
         }

@@ -4,10 +4,6 @@ import PostgresNIO
 import Store
 import Testing
 
-private func criteria(_ query: String) throws -> ConditionalCriteria {
-    try ConditionalCriteria(queryString: query)
-}
-
 @Suite("Conditional interactions and the token index")
 struct ConditionalTests {
     @Test("token forms match as FHIR says: system|code, |code, code, system|")
@@ -32,13 +28,13 @@ struct ConditionalTests {
                     ("_id=\(a)&identifier=http://b|1", []),
                 ]
                 for (query, expected) in cases {
-                    let found = try await session.matches("Patient", try criteria(query), limit: 10)
+                    let found = try await session.matches(try criteria(query), limit: 10)
                     #expect(Set(found) == expected, "\(query)")
-                    let listed = try await session.list("Patient", try criteria(query), count: 10, offset: 0)
+                    let listed = try await session.search(try criteria(query), count: 10)
                     #expect(Set(listed.map(\.id)) == expected, "\(query)")
                 }
-                #expect(try await session.matches("Observation", try criteria("identifier=1")).isEmpty)
-                #expect(try await session.matches("Patient", try criteria("identifier=1"), limit: 2).count == 2)
+                #expect(try await session.matches(try criteria("identifier=1", "Observation")).isEmpty)
+                #expect(try await session.matches(try criteria("identifier=1"), limit: 2).count == 2)
             }
         }
     }
@@ -48,12 +44,12 @@ struct ConditionalTests {
         try await TestDatabase.with { database in
             try await database.store.withSession { session in
                 let id = try await session.create(patient(identifiers: ["urn:mrn|old"])).id
-                #expect(try await session.matches("Patient", try criteria("identifier=urn:mrn|old")) == [id])
+                #expect(try await session.matches(try criteria("identifier=urn:mrn|old")) == [id])
 
                 _ = try await session.update(patient(identifiers: ["urn:mrn|new", "urn:ssn|9"]), id: id)
-                #expect(try await session.matches("Patient", try criteria("identifier=urn:mrn|old")).isEmpty)
-                #expect(try await session.matches("Patient", try criteria("identifier=urn:mrn|new")) == [id])
-                #expect(try await session.matches("Patient", try criteria("identifier=urn:ssn|9")) == [id])
+                #expect(try await session.matches(try criteria("identifier=urn:mrn|old")).isEmpty)
+                #expect(try await session.matches(try criteria("identifier=urn:mrn|new")) == [id])
+                #expect(try await session.matches(try criteria("identifier=urn:ssn|9")) == [id])
                 #expect(try await database.integers("SELECT count(*)::int FROM search_token WHERE id = \(id) AND param = 'identifier'") == [2])
 
                 let created = try await session.create(patient(identifiers: ["urn:mrn|old"]), ifNoneExist: try criteria("identifier=urn:mrn|old"))
@@ -61,14 +57,14 @@ struct ConditionalTests {
                 #expect(created.stored.id != id)
 
                 _ = try await session.update(patient(), id: id)
-                #expect(try await session.matches("Patient", try criteria("identifier=urn:mrn|new")).isEmpty)
+                #expect(try await session.matches(try criteria("identifier=urn:mrn|new")).isEmpty)
                 #expect(try await database.integers("SELECT count(*)::int FROM search_token WHERE id = \(id) AND param = 'identifier'") == [0])
 
                 _ = try await session.update(patient(identifiers: ["urn:mrn|back"]), id: id)
                 try await session.delete("Patient", id)
-                #expect(try await session.matches("Patient", try criteria("identifier=urn:mrn|back")).isEmpty)
+                #expect(try await session.matches(try criteria("identifier=urn:mrn|back")).isEmpty)
                 #expect(try await database.integers("SELECT count(*)::int FROM search_token WHERE id = \(id)") == [0])
-                #expect(try await session.matches("Patient", try criteria("_id=\(id)")).isEmpty, "deleted resources never match")
+                #expect(try await session.matches(try criteria("_id=\(id)")).isEmpty, "deleted resources never match")
             }
         }
     }
@@ -126,11 +122,11 @@ struct ConditionalTests {
                 let id = try await session.create(patient(identifiers: ["urn:z|1"])).id
                 _ = try await session.create(patient(identifiers: ["urn:z|2"]))
                 _ = try await session.create(patient(identifiers: ["urn:z|2"]))
-                let deleted = try #require(try await session.delete("Patient", matching: try criteria("identifier=urn:z|1")))
+                let deleted = try #require(try await session.delete(matching: try criteria("identifier=urn:z|1")))
                 #expect(deleted.id == id)
                 #expect(deleted.deleted)
-                #expect(try await session.delete("Patient", matching: try criteria("identifier=urn:z|1")) == nil)
-                await #expect { try await session.delete("Patient", matching: try criteria("identifier=urn:z|2")) } throws: {
+                #expect(try await session.delete(matching: try criteria("identifier=urn:z|1")) == nil)
+                await #expect { try await session.delete(matching: try criteria("identifier=urn:z|2")) } throws: {
                     ($0 as? StoreError)?.code == .multipleMatches
                 }
             }

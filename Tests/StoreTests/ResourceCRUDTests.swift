@@ -137,7 +137,7 @@ struct ResourceCRUDTests {
                 #expect(try await session.delete("Patient", created.id) == nil)
                 #expect(try await session.delete("Patient", "never-existed") == nil)
                 #expect(try await session.read("Patient", created.id)?.versionId == 2)
-                #expect(try await session.list("Patient", nil, count: 10, offset: 0).isEmpty)
+                #expect(try await session.list("Patient", count: 10, offset: 0).isEmpty)
             }
         }
     }
@@ -168,12 +168,12 @@ struct ResourceCRUDTests {
                 try await session.delete("Patient", ids[0])
                 _ = try await session.update(patient(family: "changed"), id: ids[1])
 
-                let all = try await session.list("Patient", nil, count: 10, offset: 0)
+                let all = try await session.list("Patient", count: 10, offset: 0)
                 #expect(Set(all.map(\.id)) == Set(ids.dropFirst()))
                 #expect(all.allSatisfy { $0.resourceType == "Patient" && !$0.deleted })
                 #expect(all.first { $0.id == ids[1] }?.versionId == 2)
-                let firstPage = try await session.list("Patient", nil, count: 3, offset: 0)
-                let secondPage = try await session.list("Patient", nil, count: 3, offset: 3)
+                let firstPage = try await session.list("Patient", count: 3, offset: 0)
+                let secondPage = try await session.list("Patient", count: 3, offset: 3)
                 #expect(firstPage.count == 3)
                 #expect(secondPage.count == 1)
                 #expect(firstPage.map(\.id) + secondPage.map(\.id) == all.map(\.id))

@@ -13,8 +13,10 @@ struct TestDatabase {
     let store: ResourceStore
     let name: String
 
+    /// The registry over `profiles/`, loaded once for all tests.
+    static let registry = Result { try ProfileRegistry.loadDefault() }
     /// The registry-driven indexer over `profiles/`, built once for all tests.
-    static let indexer = Result { try SearchIndexExtractor(registry: ProfileRegistry.loadDefault()) }
+    static let indexer = Result { try SearchIndexExtractor(registry: registry.get()) }
 
     static let logger: Logger = {
         var logger = Logger(label: "carebridge.store-tests")
@@ -74,5 +76,19 @@ extension StoredResource {
     /// The family name of a Patient body made by `patient(...)`.
     func family() throws -> String? {
         try resource().json["name"]?.arrayValue?.first?["family"]?.stringValue
+    }
+}
+
+/// Conditional criteria (`identifier=a|1`) on `type`, parsed with the registry as the server does.
+func criteria(_ query: String, _ type: String = "Patient") throws -> SearchQuery {
+    try SearchQuery(conditional: query, type: type, registry: TestDatabase.registry.get())
+}
+
+extension StoreSession {
+    /// Current `type` resources, one page of them in the search engine's default order.
+    func list(_ type: String, count: Int, offset: Int = 0) async throws -> [StoredResource] {
+        var query = SearchQuery(resourceType: type)
+        query.offset = offset
+        return try await search(query, count: count)
     }
 }

@@ -32,8 +32,8 @@ struct TransactionTests {
                 #expect(current.versionId == 1)
                 #expect(!current.deleted)
                 #expect(try current.family() == "before")
-                let criteria = try ConditionalCriteria(queryString: "identifier=urn:sys|rolled-back")
-                #expect(try await session.matches("Patient", criteria).isEmpty)
+                let criteria = try criteria("identifier=urn:sys|rolled-back")
+                #expect(try await session.matches(criteria).isEmpty)
             }
             #expect(try await database.integers("SELECT count(*)::int FROM resource_history") == [1])
             #expect(try await database.integers("SELECT count(*)::int FROM search_token") == tokensBefore)
@@ -51,7 +51,7 @@ struct TransactionTests {
                 #expect(try await session.read("Patient", first.id) != nil)
                 return [first.id, second.id]
             }
-            let listed = try await store.withSession { try await $0.list("Patient", nil, count: 10, offset: 0) }
+            let listed = try await store.withSession { try await $0.list("Patient", count: 10, offset: 0) }
             #expect(Set(listed.map(\.id)) == Set(ids))
         }
     }
@@ -67,7 +67,7 @@ struct TransactionTests {
                     _ = try await session.update(patient(family: "stale"), id: existing.id, ifMatch: 7)
                 }
             } throws: { ($0 as? StoreError)?.code == .versionConflict }
-            let listed = try await store.withSession { try await $0.list("Patient", nil, count: 10, offset: 0) }
+            let listed = try await store.withSession { try await $0.list("Patient", count: 10, offset: 0) }
             #expect(listed.map(\.id) == [existing.id])
         }
     }
@@ -84,7 +84,7 @@ struct TransactionTests {
                 let after = try await session.create(patient(family: "after"))
                 return ["taken", after.id]
             }
-            let listed = try await store.withSession { try await $0.list("Patient", nil, count: 10, offset: 0) }
+            let listed = try await store.withSession { try await $0.list("Patient", count: 10, offset: 0) }
             #expect(Set(listed.map(\.id)) == Set(ids))
             let taken = try await store.withSession { try await $0.read("Patient", "taken") }
             #expect(try taken?.family() == "first")
