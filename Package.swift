@@ -72,6 +72,15 @@ let package = Package(
             name: "FHIRProfilesTests", dependencies: ["FHIRProfiles", "FHIRCore"], swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "EmbeddedPostgresTests",
+            dependencies: [
+                "EmbeddedPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "FHIRCore", "FHIRProfiles", "EmbeddedPostgres"],
             swiftSettings: swiftSettings

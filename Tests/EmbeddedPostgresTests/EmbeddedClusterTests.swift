@@ -2,7 +2,6 @@ import EmbeddedPostgres
 import Foundation
 import Logging
 import PostgresNIO
-import Store
 import Testing
 
 /// A private folder for a cluster of its own, reachable by the `postgres` account when running as root.
@@ -11,12 +10,21 @@ private func scratchFolder(_ name: String) -> String {
     return "\(base)/carebridge-cluster-test-\(name)-\(UUID().uuidString.prefix(8))"
 }
 
+/// A logger for the pools and clusters of these tests, quiet unless something is wrong.
+private let quietLogger: Logger = {
+    var logger = Logger(label: "carebridge.cluster-tests")
+    logger.logLevel = .warning
+    return logger
+}()
+
 /// Runs `work` with a pool on database `name` of `cluster`.
 private func withClient<T: Sendable>(
     _ cluster: EmbeddedCluster, database name: String, _ work: (PostgresClient) async throws -> T
 ) async throws -> T {
-    let location = DatabaseLocation(socketPath: cluster.socketPath, user: EmbeddedCluster.superuser, database: name)
-    let client = PostgresClient(configuration: location.configuration, backgroundLogger: TestDatabase.logger)
+    let configuration = PostgresClient.Configuration(
+        unixSocketPath: cluster.socketPath, username: EmbeddedCluster.superuser, password: nil, database: name
+    )
+    let client = PostgresClient(configuration: configuration, backgroundLogger: quietLogger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }
