@@ -25,18 +25,14 @@ extension BundleProcessor {
         switch (request.method, request.path.count) {
         case ("POST", 1):
             let id: String
-            var plan: EntryPlan
+            let plan: EntryPlan
             if let condition = request.ifNoneExist {
                 let criteria = try SearchQuery(
                     conditional: RestHandler.stripTypePrefix(condition, type: type), type: type, registry: handler.registry
                 )
-                try await session.lock(criteria)
-                let ids = try await session.matches(criteria)
-                guard ids.count <= 1 else {
-                    throw FHIRError(412, code: "multiple-matches", "If-None-Exist criteria match more than one \(type)")
-                }
-                id = ids.first ?? UUID().uuidString.lowercased()
-                plan = ids.isEmpty ? .create(id: id) : .existing(id: id)
+                let match = try await session.match(criteria, name: "If-None-Exist criteria")
+                id = match ?? UUID().uuidString.lowercased()
+                plan = match == nil ? .create(id: id) : .existing(id: id)
             } else {
                 id = UUID().uuidString.lowercased()
                 plan = .create(id: id)
@@ -45,12 +41,7 @@ extension BundleProcessor {
             return plan
         case ("PUT", 1):
             let criteria = try SearchQuery(conditional: request.queryString, type: type, registry: handler.registry)
-            try await session.lock(criteria)
-            let ids = try await session.matches(criteria)
-            guard ids.count <= 1 else {
-                throw FHIRError(412, code: "multiple-matches", "The criteria match more than one \(type)")
-            }
-            let id = ids.first ?? entry.resource?.id ?? UUID().uuidString.lowercased()
+            let id = try await session.match(criteria) ?? entry.resource?.id ?? UUID().uuidString.lowercased()
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
             return .update(id: id)
         case ("PUT", 2):

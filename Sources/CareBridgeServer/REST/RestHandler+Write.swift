@@ -53,13 +53,10 @@ extension RestHandler {
         if let id {
             targetID = id
         } else {
-            let ids = try await session.matches(try conditionalCriteria(request, type: type))
-            guard ids.count == 1 else {
-                throw ids.isEmpty
-                    ? FHIRError(404, code: "not-found", "No \(type) matches the criteria")
-                    : FHIRError(412, code: "multiple-matches", "The criteria match more than one \(type)")
+            guard let match = try await session.match(try conditionalCriteria(request, type: type)) else {
+                throw FHIRError(404, code: "not-found", "No \(type) matches the criteria")
             }
-            targetID = ids[0]
+            targetID = match
         }
         let requested = try Self.version(ofETag: request.ifMatch)
         for _ in 0..<10 {

@@ -14,55 +14,49 @@ extension StoreSession {
         }
     }
 
+    /// The id of the one current resource matching `criteria`, or nil when none does; more than one is
+    /// `multipleMatches`. Takes the criteria's lock first (see `lock`), so call it inside a transaction.
+    /// `name` says what the criteria are in the error (e.g. "If-None-Exist criteria").
+    public func match(_ criteria: SearchQuery, name: String = "the criteria") async throws(StoreError) -> String? {
+        try await lock(criteria)
+        let ids = try await matches(criteria)
+        guard ids.count <= 1 else {
+            throw StoreError(.multipleMatches, "\(name) match more than one \(criteria.resourceType)")
+        }
+        return ids.first
+    }
+
     /// Conditional create (`If-None-Exist`): creates unless exactly one resource matches, in which case that
     /// one is returned; more than one match is an error. Call inside a transaction, so the lock holds.
     public func create(
         _ resource: FHIRResource, ifNoneExist criteria: SearchQuery
     ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
-        let type = resource.resourceType
-        try await lock(criteria)
-        let ids = try await matches(criteria)
-        switch ids.count {
-        case 0: return (try await create(resource), true)
-        case 1:
-            guard let existing = try await read(type, ids[0]) else {
-                throw StoreError(.conflict, "\(type)/\(ids[0]) vanished while being matched; try again")
-            }
-            return (existing, false)
-        default:
-            throw StoreError(.multipleMatches, "If-None-Exist criteria match more than one \(type)")
+        guard let id = try await match(criteria, name: "If-None-Exist criteria") else {
+            return (try await create(resource), true)
         }
+        guard let existing = try await read(resource.resourceType, id) else {
+            throw StoreError(.conflict, "\(resource.resourceType)/\(id) vanished while being matched; try again")
+        }
+        return (existing, false)
     }
 
     /// Conditional update (`PUT Type?criteria`): updates the one match, or creates when there is none.
     public func update(
         _ resource: FHIRResource, matching criteria: SearchQuery, ifMatch: Int? = nil
     ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
-        let type = resource.resourceType
-        try await lock(criteria)
-        let ids = try await matches(criteria)
-        switch ids.count {
-        case 0:
+        guard let id = try await match(criteria) else {
             if let id = resource.id { return try await update(resource, id: id, ifMatch: ifMatch) }
             return (try await create(resource), true)
-        case 1:
-            if let id = resource.id, id != ids[0] {
-                throw StoreError(.invalidRequest, "the resource id \(id) is not the id of the match, \(ids[0])")
-            }
-            return try await update(resource, id: ids[0], ifMatch: ifMatch)
-        default:
-            throw StoreError(.multipleMatches, "the criteria match more than one \(type)")
         }
+        if let bodyID = resource.id, bodyID != id {
+            throw StoreError(.invalidRequest, "the resource id \(bodyID) is not the id of the match, \(id)")
+        }
+        return try await update(resource, id: id, ifMatch: ifMatch)
     }
 
     /// Conditional delete (`DELETE Type?criteria`): deletes the one match; none is not an error.
     public func delete(matching criteria: SearchQuery) async throws(StoreError) -> StoredResource? {
-        try await lock(criteria)
-        let ids = try await matches(criteria)
-        switch ids.count {
-        case 0: return nil
-        case 1: return try await delete(criteria.resourceType, ids[0])
-        default: throw StoreError(.multipleMatches, "the criteria match more than one \(criteria.resourceType)")
-        }
+        guard let id = try await match(criteria) else { return nil }
+        return try await delete(criteria.resourceType, id)
     }
 }
