@@ -70,9 +70,7 @@ extension RestHandler {
         let selfURL = base + (path.isEmpty ? "" : "/" + path) + "/_history"
         bundle.links.append(("self", selfURL + (request.queryString.isEmpty ? "" : "?" + request.queryString)))
         if versions.count == query.count {
-            var next = request.query.filter { $0.name != "_offset" }
-            next.append(("_offset", String(query.offset + query.count)))
-            bundle.links.append(("next", selfURL + "?" + next.map { "\($0.name)=\(Self.encode($0.value))" }.joined(separator: "&")))
+            bundle.links.append(("next", Self.pageURL(selfURL, request.query, offset: query.offset + query.count)))
         }
         for version in versions {
             bundle.entries.append(historyEntry(version, base: base))
@@ -101,6 +99,12 @@ extension RestHandler {
             throw FHIRError(400, code: "invalid", "_count must be a non-negative integer, not '\(value)'")
         }
         return min(count, limits.maximumPageSize)
+    }
+
+    /// `url` with `parameters` (any `_offset` among them replaced) and `_offset=offset`: a paging link.
+    static func pageURL(_ url: String, _ parameters: [(name: String, value: String)], offset: Int) -> String {
+        let pairs = parameters.filter { $0.name != "_offset" } + [("_offset", String(offset))]
+        return url + "?" + pairs.map { "\(encode($0.name))=\(encode($0.value))" }.joined(separator: "&")
     }
 
     static func encode(_ value: String) -> String {

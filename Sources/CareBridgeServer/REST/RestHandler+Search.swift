@@ -44,12 +44,8 @@ extension RestHandler {
         } else if query.total != .none {
             bundle.total = try await session.count(query)
         }
-        let kept = parameters.filter { $0.name != "_offset" }
-        let link = { (offset: Int) -> String in
-            let pairs = kept + [("_offset", String(offset))]
-            let path = compartment.map { "\($0.type)/\($0.id)/\(type)" } ?? type
-            return "\(base)/\(path)?" + pairs.map { "\(Self.encode($0.name))=\(Self.encode($0.value))" }.joined(separator: "&")
-        }
+        let url = "\(base)/" + (compartment.map { "\($0.type)/\($0.id)/\(type)" } ?? type)
+        let link = { (offset: Int) in Self.pageURL(url, parameters, offset: offset) }
         bundle.links.append(("self", link(query.offset)))
         if query.offset > 0 { bundle.links.append(("previous", link(max(0, query.offset - count)))) }
         if page.count == count, count > 0, query.summary != .count { bundle.links.append(("next", link(query.offset + count))) }
