@@ -81,10 +81,9 @@ public struct RestHandler: Sendable {
         case .search(let type): return try await search(type, request, session, base: base)
         case .compartmentSearch(let compartment, let id, let type):
             return try await search(type, request, session, base: base, compartment: (compartment, id))
-        case .capabilities:
-            return FHIRResponse(status: 200, body: .resource(CapabilityStatementBuilder(registry: registry).build(base: base)))
-        case .batchOrTransaction:
-            throw FHIRError(400, code: "not-supported", "A Bundle cannot be nested inside a batch or transaction")
+        case .capabilities, .batchOrTransaction:
+            // `handle` answers these itself; inside a batch or transaction they are not allowed.
+            throw FHIRError(400, code: "not-supported", "This interaction cannot be part of a batch or transaction")
         }
     }
 }
