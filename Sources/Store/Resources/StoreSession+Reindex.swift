@@ -76,9 +76,7 @@ extension StoreSession {
                 throw StoreError(.database, "\(type)/\(id): the stored body does not parse: \(error)")
             }
             let statement = ReindexStatement(type: type, id: id, entries: indexEntries(for: resource))
-            try await database {
-                for try await _ in try await connection.execute(statement, logger: logger) {}
-            }
+            try await rowCount(of: statement)
         }
         return (batch.count, batch.last.map { ReindexPosition(resourceType: $0.0, id: $0.1) })
     }

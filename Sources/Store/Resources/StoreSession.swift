@@ -64,12 +64,7 @@ public struct StoreSession: Sendable {
         let statement = CreateStatement(
             type: type, id: id, now: now, body: body, method: method, entries: indexEntries(for: stamped)
         )
-        let written = try await database {
-            var rows = 0
-            for try await _ in try await connection.execute(statement, logger: logger) { rows += 1 }
-            return rows
-        }
-        guard written == 1 else { throw StoreError(.conflict, "\(type)/\(id) already exists") }
+        guard try await rowCount(of: statement) == 1 else { throw StoreError(.conflict, "\(type)/\(id) already exists") }
         return StoredResource(
             resourceType: type, id: id, versionId: 1, lastUpdated: now, deleted: false,
             body: ByteBuffer(string: body), method: method
@@ -156,12 +151,7 @@ public struct StoreSession: Sendable {
             type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method,
             entries: indexEntries(for: stamped)
         )
-        let changed = try await database {
-            var count = 0
-            for try await _ in try await connection.execute(statement, logger: logger) { count += 1 }
-            return count
-        }
-        guard changed == 1 else { return nil }
+        guard try await rowCount(of: statement) == 1 else { return nil }
         return StoredResource(
             resourceType: type, id: id, versionId: version, lastUpdated: now, deleted: false,
             body: ByteBuffer(string: body), method: method
@@ -184,6 +174,16 @@ public struct StoreSession: Sendable {
     static func writeTime() -> Date {
         let milliseconds = (Date().timeIntervalSince1970 * 1000).rounded(.down)
         return Date(timeIntervalSince1970: milliseconds / 1000 + 0.000_000_5)
+    }
+
+    /// Runs a prepared write and returns how many rows it returned (its `RETURNING 1` rows).
+    @discardableResult
+    func rowCount(of statement: some PostgresPreparedStatement) async throws(StoreError) -> Int {
+        try await database {
+            var count = 0
+            for try await _ in try await connection.execute(statement, logger: logger) { count += 1 }
+            return count
+        }
     }
 
     /// Runs database work, turning driver errors into `StoreError` without leaking SQL to callers.
