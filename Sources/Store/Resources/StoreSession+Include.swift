@@ -1,5 +1,3 @@
-import Foundation
-import NIOCore
 import PostgresNIO
 
 extension StoreSession {
@@ -31,7 +29,7 @@ extension StoreSession {
     }
 
     private func fetch(_ include: SearchInclude, from resources: [StoredResource]) async throws(StoreError) -> [StoredResource] {
-        var sql = SQLBuilder("SELECT r.resource_type, r.id, r.version_id, r.last_updated, r.body FROM resource r WHERE NOT r.deleted")
+        var sql = SQLBuilder("SELECT \(Self.currentColumns) FROM resource r WHERE NOT r.deleted")
         if include.reverse {
             let targets = include.targetType.map { type in resources.filter { $0.resourceType == type } } ?? resources
             guard !targets.isEmpty else { return [] }
@@ -65,16 +63,6 @@ extension StoreSession {
         }
         sql.append(" ORDER BY r.resource_type, r.id LIMIT ")
         sql.append(bind: Self.maximumIncluded)
-        let statement = sql.query
-        return try await database {
-            var found: [StoredResource] = []
-            let rows = try await connection.query(statement, logger: logger)
-            for try await (type, id, version, lastUpdated, body) in rows.decode((String, String, Int, Date, ByteBuffer).self) {
-                found.append(StoredResource(
-                    resourceType: type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body
-                ))
-            }
-            return found
-        }
+        return try await currentResources(sql.query)
     }
 }

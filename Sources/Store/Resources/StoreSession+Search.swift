@@ -6,24 +6,30 @@ import PostgresNIO
 extension StoreSession {
     /// One page of the current resources matching `query`, in its sort order, from `query.offset`.
     public func search(_ query: SearchQuery, count: Int) async throws(StoreError) -> [StoredResource] {
-        var sql = SQLBuilder("SELECT r.id, r.version_id, r.last_updated, r.body FROM resource r")
+        var sql = SQLBuilder("SELECT \(Self.currentColumns) FROM resource r")
         query.appendFilter(to: &sql)
         query.appendOrder(to: &sql)
         sql.append(" LIMIT ")
         sql.append(bind: count)
         sql.append(" OFFSET ")
         sql.append(bind: query.offset)
-        let statement = sql.query
-        let type = query.resourceType
-        return try await database {
-            var page: [StoredResource] = []
+        return try await currentResources(sql.query)
+    }
+
+    /// The columns `currentResources` decodes, from `resource r`.
+    static let currentColumns = "r.resource_type, r.id, r.version_id, r.last_updated, r.body"
+
+    /// The current (not deleted) resources `statement` selects with `currentColumns`, in its order.
+    func currentResources(_ statement: PostgresQuery) async throws(StoreError) -> [StoredResource] {
+        try await database {
+            var found: [StoredResource] = []
             let rows = try await connection.query(statement, logger: logger)
-            for try await (id, version, lastUpdated, body) in rows.decode((String, Int, Date, ByteBuffer).self) {
-                page.append(StoredResource(
+            for try await (type, id, version, lastUpdated, body) in rows.decode((String, String, Int, Date, ByteBuffer).self) {
+                found.append(StoredResource(
                     resourceType: type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body
                 ))
             }
-            return page
+            return found
         }
     }
 
