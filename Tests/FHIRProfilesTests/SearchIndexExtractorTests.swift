@@ -197,7 +197,7 @@ struct SearchIndexExtractorTests {
     @Test("Significant digits of decimals")
     func lastDigitExponents() throws {
         let rows = try ["100", "5.40", "1e3", "-0.5", "2.5E-2"].map { text in
-            try #require(SearchIndexExtractor.lastDigitExponent(of: text))
+            try #require(DecimalPrecision.lastDigitExponent(of: text))
         }
         #expect(rows == [0, -2, 3, -1, -3])
     }

@@ -190,36 +190,7 @@ extension SearchIndexExtractor {
 
     /// A number row for the decimal `text`, nil when `text` is not a decimal.
     static func number(_ text: String, _ code: String) -> SearchIndexEntries.Number? {
-        guard let exponent = lastDigitExponent(of: text) else { return nil }
+        guard let exponent = DecimalPrecision.lastDigitExponent(of: text) else { return nil }
         return .init(parameter: code, value: text, halfUnit: "5e\(exponent - 1)")
-    }
-
-    /// The power of ten of the last significant digit of a JSON number (`5.40` → -2, `100` → 0, `1e3` → 3).
-    static func lastDigitExponent(of text: String) -> Int? {
-        var fractionDigits = 0
-        var digits = 0
-        var inFraction = false
-        var exponent = 0
-        var utf8 = Substring(text).utf8[...]
-        if utf8.first == UInt8(ascii: "-") || utf8.first == UInt8(ascii: "+") { utf8 = utf8.dropFirst() }
-        while let byte = utf8.first {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                digits += 1
-                if inFraction { fractionDigits += 1 }
-            case UInt8(ascii: "."):
-                guard !inFraction else { return nil }
-                inFraction = true
-            case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                guard let value = Int(String(decoding: utf8.dropFirst(), as: UTF8.self)) else { return nil }
-                exponent = value
-                utf8 = utf8[utf8.endIndex...]
-                continue
-            default: return nil
-            }
-            utf8 = utf8.dropFirst()
-        }
-        guard digits > 0 else { return nil }
-        return exponent - fractionDigits
     }
 }

@@ -101,19 +101,12 @@ struct SearchValueParser {
         return NumberValue(prefix: prefix, text: text, precisionExponent: try precisionExponent(text))
     }
 
-    /// The exponent of half a unit of the last significant digit: `100` → 0, `100.25` → -2, `1e2` → 2.
+    /// The power of ten of the last significant digit (`100` → 0, `100.25` → -2, `1e2` → 2).
     private func precisionExponent(_ text: String) throws -> Int {
-        let lowered = text.lowercased()
-        let parts = lowered.split(separator: "e", maxSplits: 1, omittingEmptySubsequences: false)
-        var mantissa = Substring(parts[0])
-        if mantissa.hasPrefix("-") || mantissa.hasPrefix("+") { mantissa = mantissa.dropFirst() }
-        let pieces = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let digits = { (piece: Substring) in !piece.isEmpty && piece.allSatisfy { $0.isASCII && $0.isNumber } }
-        let exponent = parts.count > 1 ? Int(parts[1]) : 0
-        guard digits(pieces[0]), pieces.count == 1 || digits(pieces[1]), let exponent else {
+        guard let exponent = DecimalPrecision.lastDigitExponent(of: text) else {
             throw StoreError(.invalidRequest, "'\(text)' is not a valid number for '\(code)'")
         }
-        return exponent - (pieces.count > 1 ? pieces[1].count : 0)
+        return exponent
     }
 
     private func quantity(_ raw: String) throws -> QuantityValue {
