@@ -205,12 +205,8 @@ extension Evaluator {
             }
             return nil
         }
-        var parts = reference.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.count >= 4, parts[parts.count - 2] == "_history" { parts.removeLast(2) }
-        guard parts.count >= 2, let type = parts.dropLast().last, let id = parts.last,
-              type.first?.isUppercase == true, type.allSatisfy({ $0.isLetter }), FHIRResource.isValidID(String(id))
-        else { return nil }
-        let stub = JSONObject([("resourceType", .string(String(type))), ("id", .string(String(id)))])
-        return .node(FHIRPathNode(value: .object(stub), typeName: String(type)))
+        guard let literal = LiteralReference(reference) else { return nil }
+        let stub = JSONObject([("resourceType", .string(literal.type)), ("id", .string(literal.id))])
+        return .node(FHIRPathNode(value: .object(stub), typeName: literal.type))
     }
 }

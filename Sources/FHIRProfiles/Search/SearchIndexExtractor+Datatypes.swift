@@ -155,12 +155,10 @@ extension SearchIndexExtractor {
     private func referenceRow(_ reference: String, _ code: String) -> SearchIndexEntries.Reference {
         let isAbsolute = reference.contains(":")
         var row = SearchIndexEntries.Reference(parameter: code, url: isAbsolute ? reference : "")
-        var parts = reference.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.count >= 4, parts[parts.count - 2] == "_history" { parts.removeLast(2) }
-        if parts.count >= 2, isAbsolute || parts.count == 2,
-           knownResourceTypes.contains(String(parts[parts.count - 2])), FHIRResource.isValidID(String(parts[parts.count - 1])) {
-            row.targetType = String(parts[parts.count - 2])
-            row.targetID = String(parts[parts.count - 1])
+        if let literal = LiteralReference(reference), isAbsolute || literal.isTypeAndIDOnly,
+           knownResourceTypes.contains(literal.type) {
+            row.targetType = literal.type
+            row.targetID = literal.id
         } else {
             row.url = reference
         }
