@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "FHIRCore", swiftSettings: swiftSettings),
         .target(name: "FHIRPath", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
         .target(name: "FHIRProfiles", dependencies: ["FHIRCore", "FHIRPath"], swiftSettings: swiftSettings),
+        .target(name: "HL7v2", swiftSettings: swiftSettings),
         .target(
             name: "EmbeddedPostgres",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(
             name: "FHIRProfilesTests", dependencies: ["FHIRProfiles", "FHIRCore"], swiftSettings: swiftSettings
         ),
+        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], exclude: ["Golden"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EmbeddedPostgresTests",
             dependencies: [
