@@ -15,6 +15,9 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let conflict = Code(name: "conflict")
         /// The request cannot be carried out as asked (400).
         public static let invalidRequest = Code(name: "invalidRequest")
+        /// The request asks for something the hub does not support, such as an unsupported search
+        /// parameter or modifier (400, `not-supported`).
+        public static let notSupported = Code(name: "notSupported")
         /// The database failed (500).
         public static let database = Code(name: "database")
 

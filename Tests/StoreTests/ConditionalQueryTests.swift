@@ -45,7 +45,7 @@ struct ConditionalQueryTests {
             try criteria(query)
         } throws: { error in
             guard let error = error as? StoreError else { return false }
-            return error.code == .invalidRequest && !error.message.isEmpty
+            return (error.code == .invalidRequest || error.code == .notSupported) && !error.message.isEmpty
         }
     }
 

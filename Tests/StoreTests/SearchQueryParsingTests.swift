@@ -103,7 +103,7 @@ struct SearchQueryParsingTests {
     @Test("strict handling refuses what lenient handling lists as ignored; bad values are errors either way")
     func handling() throws {
         for pairs in [[("nickname", "x")], [("family:below", "x")], [("birthdate", "sa1970:x")], [("_contained", "true")],
-                      [("subject:Device.name", "x")], [("_summary", "true")], [("birthdate:text", "x")]] {
+                      [("subject:Device.name", "x")], [("_summary", "yes")], [("birthdate:text", "x")]] {
             #expect(throws: StoreError.self, "\(pairs)") { try parse("Patient", pairs) }
         }
         let lenient = try parse("Patient", [("nickname", "x"), ("gender", "male"), ("family:below", "y")], lenient: true)

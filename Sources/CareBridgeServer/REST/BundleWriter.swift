@@ -13,6 +13,20 @@ struct BundleWriter {
         var response: JSONObject?
         /// An outcome for the entry's response (batch errors), written as `response.outcome`.
         var outcome: ByteBuffer?
+
+        /// A searchset entry (`search.mode` `match` or `include`) for a stored resource.
+        static func found(_ body: ByteBuffer, reference: String, base: String, mode: String) -> Entry {
+            Entry(fullUrl: "\(base)/\(reference)", resource: body, search: JSONObject([("mode", .string(mode))]))
+        }
+
+        /// A searchset entry (`search.mode=outcome`) listing the parameters ignored under lenient handling.
+        static func ignored(_ reasons: [String]) -> Entry {
+            let outcome = OperationOutcome(issues: reasons.map {
+                OperationOutcome.Issue(severity: "warning", code: "not-supported", diagnostics: "ignored: \($0)")
+            })
+            return Entry(
+                resource: ByteBuffer(bytes: outcome.resource.bytes), search: JSONObject([("mode", .string("outcome"))]))
+        }
     }
 
     var type: String

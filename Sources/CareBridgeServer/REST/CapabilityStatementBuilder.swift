@@ -20,7 +20,7 @@ struct CapabilityStatementBuilder: Sendable {
             }
         }
         let resources: [JSONValue] = registry.servedTypes.map { type in
-            .object(JSONObject([
+            var resource = JSONObject([
                 ("type", .string(type)),
                 ("profile", .string("http://hl7.org/fhir/StructureDefinition/\(type)")),
                 ("interaction", .array(interactions)),
@@ -34,16 +34,23 @@ struct CapabilityStatementBuilder: Sendable {
                 ("searchInclude", .array([.string("*")] + referenceParameters(of: type).map { .string("\(type):\($0.code)") })),
                 ("searchRevInclude", .array(revIncludes[type] ?? [])),
                 ("searchParam", .array(searchParameters(of: type))),
-            ]))
+            ])
+            if type == "Patient" {
+                resource["operation"] = .array([.object(JSONObject([
+                    ("name", .string("everything")),
+                    ("definition", .string("http://hl7.org/fhir/OperationDefinition/Patient-everything")),
+                ]))])
+            }
+            return .object(resource)
         }
         let rest = JSONObject([
             ("mode", .string("server")),
             ("documentation", .string(
                 "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
-                    + "modifiers, chaining (subject:Patient.name), _has, _include and _revinclude (with :iterate), _sort, "
-                    + "_count, _total, _summary (count, data, false), _elements, and Patient compartment search. Not "
-                    + "supported yet: composite and special parameters, _summary=true|text (the profiles carry no summary "
-                    + "flags), _contained, :identifier, other compartments and $everything. "
+                    + "modifiers (token :not :text :in :not-in :of-type; reference :identifier and :[type]), chaining "
+                    + "(subject:Patient.name), _has, _include and _revinclude (with :iterate), _sort, _count, _total, "
+                    + "_summary, _elements, Patient compartment search and Patient/[id]/$everything. Not supported: "
+                    + "composite and special parameters, _contained, token :below/:above, other compartments. "
                     + "Conditional interactions match on any supported search parameter."
             )),
             ("resource", .array(resources)),

@@ -6,6 +6,8 @@ public enum FHIRInteraction: Sendable, Hashable {
     case search(type: String)
     /// `GET /Patient/[id]/[type]`: a search on `type` within a Patient's compartment.
     case compartmentSearch(compartment: String, id: String, type: String)
+    /// `GET /Patient/[id]/$everything`.
+    case everything(type: String, id: String)
     case create(type: String)
     case conditionalUpdate(type: String)
     case conditionalPatch(type: String)
@@ -50,6 +52,10 @@ public enum FHIRInteraction: Sendable, Hashable {
             case ("$validate", _): throw notAllowed()
             case ("_search", "POST"): return .search(type: type)
             case ("_search", _): throw notAllowed()
+            case ("$everything", _):
+                throw FHIRError(400, code: "not-supported", "$everything is supported on one patient: /Patient/[id]/$everything")
+            case (let operation, _) where operation.hasPrefix("$"):
+                throw FHIRError(400, code: "not-supported", "The operation \(operation) is not supported")
             case (_, "GET"), (_, "HEAD"): return .read(type: type, id: second)
             case (_, "PUT"): return .update(type: type, id: second)
             case (_, "PATCH"): return .patch(type: type, id: second)
@@ -59,8 +65,11 @@ public enum FHIRInteraction: Sendable, Hashable {
         case 3 where path[2] == "_history":
             guard method == "GET" else { throw notAllowed() }
             return .historyInstance(type: path[0], id: path[1])
+        case 3 where path[2] == "$everything":
+            guard method == "GET" || method == "POST" else { throw notAllowed() }
+            return .everything(type: path[0], id: path[1])
         case 3 where path[2].hasPrefix("$"):
-            throw FHIRError(400, code: "not-supported", "The operation \(path[2]) is not supported yet")
+            throw FHIRError(400, code: "not-supported", "The operation \(path[2]) is not supported")
         case 3:
             guard method == "GET" || method == "HEAD" else { throw notAllowed() }
             return .compartmentSearch(compartment: path[0], id: path[1], type: path[2])
@@ -80,7 +89,7 @@ public enum FHIRInteraction: Sendable, Hashable {
             .conditionalDelete(let type), .historyType(let type), .validate(let type):
             type
         case .read(let type, _), .update(let type, _), .patch(let type, _), .delete(let type, _),
-            .historyInstance(let type, _), .vread(let type, _, _):
+            .historyInstance(let type, _), .vread(let type, _, _), .everything(let type, _):
             type
         }
     }

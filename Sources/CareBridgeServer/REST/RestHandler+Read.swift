@@ -5,11 +5,13 @@ import Store
 
 extension RestHandler {
     func read(_ type: String, _ id: String, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+        let (summary, elements) = try readSubsetting(request)
         let stored = try await existing(type, id, session)
         if let ifNoneMatch = request.ifNoneMatch, (try? Self.version(ofETag: ifNoneMatch)) == stored.versionId {
             return FHIRResponse(status: 304, versionId: stored.versionId, lastModified: stored.lastUpdated)
         }
-        return FHIRResponse(status: 200, body: .json(stored.body), versionId: stored.versionId, lastModified: stored.lastUpdated)
+        let body = subset(stored.body, summary: summary, elements: elements)
+        return FHIRResponse(status: 200, body: .json(body), versionId: stored.versionId, lastModified: stored.lastUpdated)
     }
 
     func read(_ type: String, _ id: String, version: String, _ session: StoreSession) async throws -> FHIRResponse {

@@ -50,25 +50,12 @@ extension RestHandler {
         if query.offset > 0 { bundle.links.append(("previous", link(max(0, query.offset - count)))) }
         if page.count == count, count > 0, query.summary != .count { bundle.links.append(("next", link(query.offset + count))) }
         for stored in page {
-            bundle.entries.append(BundleWriter.Entry(
-                fullUrl: "\(base)/\(stored.reference)", resource: subset(stored.body, query),
-                search: JSONObject([("mode", .string("match"))])
-            ))
+            bundle.entries.append(.found(subset(stored.body, query), reference: stored.reference, base: base, mode: "match"))
         }
         for stored in try await session.included(query.includes, for: page) {
-            bundle.entries.append(BundleWriter.Entry(
-                fullUrl: "\(base)/\(stored.reference)", resource: subset(stored.body, query),
-                search: JSONObject([("mode", .string("include"))])
-            ))
+            bundle.entries.append(.found(subset(stored.body, query), reference: stored.reference, base: base, mode: "include"))
         }
-        if !query.ignored.isEmpty {
-            let outcome = OperationOutcome(issues: query.ignored.map {
-                OperationOutcome.Issue(severity: "warning", code: "not-supported", diagnostics: "ignored: \($0)")
-            })
-            bundle.entries.append(BundleWriter.Entry(
-                resource: ByteBuffer(bytes: outcome.resource.bytes), search: JSONObject([("mode", .string("outcome"))])
-            ))
-        }
+        if !query.ignored.isEmpty { bundle.entries.append(.ignored(query.ignored)) }
         return FHIRResponse(status: 200, body: .json(bundle.bytes()))
     }
 }

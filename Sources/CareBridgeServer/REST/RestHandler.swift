@@ -81,6 +81,7 @@ public struct RestHandler: Sendable {
         case .search(let type): return try await search(type, request, session, base: base)
         case .compartmentSearch(let compartment, let id, let type):
             return try await search(type, request, session, base: base, compartment: (compartment, id))
+        case .everything(let type, let id): return try await everything(type, id, request, session, base: base)
         case .capabilities, .batchOrTransaction:
             // `handle` answers these itself; inside a batch or transaction they are not allowed.
             throw FHIRError(400, code: "not-supported", "This interaction cannot be part of a batch or transaction")

@@ -185,7 +185,8 @@ extension StructureCompiler {
         for (jsonName, typeName, content) in contents {
             table.rules[jsonName] = ElementRule(
                 name: jsonName, choiceBase: isChoice ? baseName : nil, content: content, typeName: typeName,
-                isArray: max != "1", maxCount: max == "*" ? nil : Int(max), binding: binding)
+                isArray: max != "1", maxCount: max == "*" ? nil : Int(max), binding: binding,
+                isSummary: spec["summary"]?.boolValue ?? false)
             requiredNames.append(jsonName)
             if case .primitive = content { requiredNames.append("_" + jsonName) }
         }

@@ -22,6 +22,8 @@ struct ElementRule: Sendable, Hashable {
     let maxCount: Int?
     /// The index of the required binding's value set in `StructureTables.valueSets`, when enforced.
     let binding: Int?
+    /// Whether the base definition marks the element `isSummary` (kept by `_summary=true`).
+    let isSummary: Bool
 }
 
 /// The elements a group of JSON members must satisfy together.

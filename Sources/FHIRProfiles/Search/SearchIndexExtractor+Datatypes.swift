@@ -69,14 +69,24 @@ extension SearchIndexExtractor {
         case "Coding":
             addCoding(object, code, to: &entries)
         case "Identifier":
-            guard let value = object["value"]?.stringValue else { return }
-            let text = object["type"]?["text"]?.stringValue.map(SearchText.normalized) ?? ""
-            entries.tokens.append(
-                .init(parameter: code, system: object["system"]?.stringValue ?? "", code: value, text: text))
+            addIdentifier(object, code, to: &entries)
         case "ContactPoint":
             guard let value = object["value"]?.stringValue else { return }
             entries.tokens.append(.init(parameter: code, code: value))
         default: break
+        }
+    }
+
+    /// An Identifier as `system|value`, and for `:of-type` once per coding of its type as
+    /// `typeSystem|typeCode|value` (the type's code and the value joined by `|` in the code column).
+    private static func addIdentifier(_ object: JSONObject, _ code: String, to entries: inout SearchIndexEntries) {
+        guard let value = object["value"]?.stringValue else { return }
+        let text = object["type"]?["text"]?.stringValue.map(SearchText.normalized) ?? ""
+        entries.tokens.append(.init(parameter: code, system: object["system"]?.stringValue ?? "", code: value, text: text))
+        for case .object(let coding) in object["type"]?["coding"]?.arrayValue ?? [] {
+            guard let typeCode = coding["code"]?.stringValue else { continue }
+            entries.tokens.append(.init(
+                parameter: code + ":" + ofTypeModifier, system: coding["system"]?.stringValue ?? "", code: typeCode + "|" + value))
         }
     }
 
@@ -139,6 +149,11 @@ extension SearchIndexExtractor {
     func addReference(_ json: JSONValue, _ code: String, to entries: inout SearchIndexEntries) {
         switch json {
         case .object(let object):
+            if case .object(let identifier) = object["identifier"], let value = identifier["value"]?.stringValue {
+                entries.tokens.append(.init(
+                    parameter: code + ":" + Self.identifierModifier, system: identifier["system"]?.stringValue ?? "",
+                    code: value))
+            }
             guard let reference = object["reference"]?.stringValue, !reference.hasPrefix("#") else { return }
             entries.references.append(referenceRow(reference, code))
         case .string(let canonical):

@@ -17,6 +17,13 @@ public struct SearchIndexExtractor: Sendable {
         let implicitSystems: [String: String]
     }
 
+    /// The modifier under whose name (`identifier:of-type`) token rows `typeSystem|typeCode|value` of
+    /// Identifiers are indexed, for `:of-type`.
+    public static let ofTypeModifier = "of-type"
+    /// The modifier under whose name (`subject:identifier`) the `Reference.identifier` of references are indexed
+    /// as token rows, for `:identifier`.
+    public static let identifierModifier = "identifier"
+
     /// Parameter codes whose values the resource row already holds.
     static let fromResourceRow: Set<String> = ["_id", "_lastUpdated"]
 

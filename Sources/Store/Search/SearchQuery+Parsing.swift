@@ -20,9 +20,7 @@ extension SearchQuery {
         self.init(resourceType: type)
         var filters: [String] = []
         for (name, value) in parameters {
-            let parts = name.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let code = parts[0]
-            let modifier = parts.count > 1 ? parts[1] : nil
+            let code = String(name.prefix { $0 != ":" })
             switch code {
             case "_format", "_pretty": continue
             case "_count": count = try Self.nonNegative(name, value)
@@ -40,10 +38,7 @@ extension SearchQuery {
                 }
             case "_summary":
                 guard let mode = Summary(rawValue: value) else {
-                    try Self.refuse(
-                        "_summary=\(value) is not supported (count, data and false are)", lenient: lenient, ignored: &ignored
-                    )
-                    continue
+                    throw StoreError(.invalidRequest, "_summary must be true, text, data, count or false, not '\(value)'")
                 }
                 summary = mode
             case "_elements":
@@ -103,7 +98,7 @@ extension SearchQuery {
             let parser = SearchValueParser(
                 definition: definition, modifier: parts.count > 1 ? parts[1] : nil, registry: registry, localBase: localBase
             )
-            return SearchClause(parameter: parts[0], type: definition.type, match: try parser.match(value))
+            return try parser.clause(value)
         }
         let head = name[..<dot].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let rest = String(name[name.index(after: dot)...])
@@ -156,7 +151,7 @@ extension SearchQuery {
     }
 
     private static func refuse(_ message: String, lenient: Bool, ignored: inout [String]) throws(StoreError) {
-        guard lenient else { throw StoreError(.invalidRequest, message) }
+        guard lenient else { throw StoreError(.notSupported, message) }
         ignored.append(message)
     }
 

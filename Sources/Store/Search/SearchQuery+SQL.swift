@@ -237,7 +237,12 @@ extension SearchClause {
         }
     }
 
+    /// The alternatives OR-ed; no alternatives match nothing.
     private static func appendAny<T>(_ values: [T], to sql: inout SQLBuilder, _ each: (T, inout SQLBuilder) -> Void) {
+        guard !values.isEmpty else {
+            sql.append("false")
+            return
+        }
         sql.append("(")
         for (index, value) in values.enumerated() {
             if index > 0 { sql.append(" OR ") }

@@ -4,9 +4,12 @@ import Foundation
 /// A parsed FHIR search (https://hl7.org/fhir/R4/search.html): filters that must all match (repeated
 /// parameters are AND), each with alternatives (`,` is OR), plus sort order, paging and total.
 public struct SearchQuery: Sendable, Hashable {
-    /// What of each match the Bundle carries (`_summary`; `true` and `text` need summary flags the profiles
-    /// do not carry, so they are refused).
+    /// What of each match the Bundle carries (`_summary`, https://hl7.org/fhir/R4/search.html#summary).
     public enum Summary: String, Sendable, Hashable {
+        /// Only the elements the definition marks `isSummary`.
+        case `true`
+        /// Only `text`, `id`, `meta` and the mandatory top-level elements.
+        case text
         /// Only the count: no entries.
         case count
         /// Everything but the narrative.

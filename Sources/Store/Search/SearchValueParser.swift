@@ -16,6 +16,24 @@ struct SearchValueParser {
 
     private var code: String { definition.code }
 
+    /// The clause for `value`. `:identifier` on a reference and `:of-type` on a token match token rows
+    /// indexed under the parameter's name with the modifier (see `SearchIndexExtractor.identifierModifier`).
+    func clause(_ value: String) throws -> SearchClause {
+        switch (definition.type, modifier) {
+        case (.reference, SearchIndexExtractor.identifierModifier?):
+            guard !value.isEmpty else { throw StoreError(.invalidRequest, "search parameter '\(code)' has no value") }
+            return SearchClause(
+                parameter: code + ":" + SearchIndexExtractor.identifierModifier, type: .token,
+                match: .token(Self.split(value, on: ",").map(token), negated: false))
+        case (.token, SearchIndexExtractor.ofTypeModifier?):
+            return SearchClause(
+                parameter: code + ":" + SearchIndexExtractor.ofTypeModifier, type: .token,
+                match: .token(try Self.split(value, on: ",").map(ofType), negated: false))
+        default:
+            return SearchClause(parameter: code, type: definition.type, match: try match(value))
+        }
+    }
+
     func match(_ value: String) throws -> SearchClause.Match {
         guard !value.isEmpty else { throw StoreError(.invalidRequest, "search parameter '\(code)' has no value") }
         guard definition.expression != nil, definition.type != .composite, definition.type != .special else {
@@ -42,9 +60,12 @@ struct SearchValueParser {
             let texts = values.map(Self.unescape)
             return .string(match == .exact ? texts : texts.map(SearchText.normalized), match)
         case .token:
-            try allow(["text", "not"])
-            if modifier == "text" { return .tokenText(values.map { SearchText.normalized(Self.unescape($0)) }) }
-            return .token(values.map(token), negated: modifier == "not")
+            try allow(["text", "not", "in", "not-in"])
+            switch modifier {
+            case "text": return .tokenText(values.map { SearchText.normalized(Self.unescape($0)) })
+            case "in", "not-in": return .token(try values.flatMap(valueSetTokens), negated: modifier == "not-in")
+            default: return .token(values.map(token), negated: modifier == "not")
+            }
         case .date:
             try allow([])
             return .date(try values.map(date))
@@ -76,6 +97,27 @@ struct SearchValueParser {
         let system = Self.unescape(parts[0])
         let code = Self.unescape(parts.dropFirst().joined(separator: "|"))
         return TokenValue(system: system, code: code.isEmpty ? nil : code)
+    }
+
+    /// `:of-type`: `typeSystem|typeCode|value`, all three required
+    /// (https://hl7.org/fhir/R4/search.html#modifiers).
+    private func ofType(_ raw: String) throws -> TokenValue {
+        let parts = Self.split(raw, on: "|").map(Self.unescape)
+        guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty else {
+            throw StoreError(.invalidRequest, "\(code):of-type takes type-system|type-code|value, not '\(raw)'")
+        }
+        return TokenValue(system: parts[0], code: parts[1] + "|" + parts[2])
+    }
+
+    /// `:in`/`:not-in`: the codes of value set `raw` (one the hub has expanded, from a required binding).
+    private func valueSetTokens(_ raw: String) throws -> [TokenValue] {
+        let url = Self.unescape(raw)
+        guard let codes = registry.valueSetCodes(url) else {
+            throw Unsupported(message: "value set '\(url)' is not known here: :in and :not-in take the R4 value sets of required bindings")
+        }
+        return codes.keys.sorted().flatMap { system in
+            (codes[system] ?? []).sorted().map { TokenValue(system: system, code: $0) }
+        }
     }
 
     private func prefixed(_ raw: String) throws -> (SearchPrefix, String) {
@@ -125,9 +167,6 @@ struct SearchValueParser {
         var text = Self.unescape(raw)
         var typeModifier: String?
         if let modifier {
-            if modifier == "identifier" {
-                throw Unsupported(message: "modifier ':identifier' on '\(code)' is not supported yet")
-            }
             let known = definition.targets.isEmpty ? registry.isServed(modifier) : definition.targets.contains(modifier)
             guard known else {
                 throw Unsupported(message: "modifier ':\(modifier)' is not a target type of reference parameter '\(code)'")
