@@ -109,12 +109,11 @@ public struct HL7Message: Sendable, Hashable {
     public func values(at path: HL7Path) -> [String] {
         var matching = segments(path.segmentID)
         if let occurrence = path.occurrence {
-            matching = occurrence <= matching.count ? [matching[occurrence - 1]] : []
+            matching = occurrence >= 1 && occurrence <= matching.count ? [matching[occurrence - 1]] : []
         }
         return matching.flatMap { segment -> [String] in
             if let repetition = path.repetition { return path.value(in: segment, repetition: repetition).map { [$0] } ?? [] }
-            let count = segment.field(path.field)?.repetitions.count ?? 0
-            return count == 0 ? [] : (1...count).compactMap { path.value(in: segment, repetition: $0) }
+            return segment.field(path.field)?.repetitions.compactMap { path.value(in: $0) } ?? []
         }
     }
 

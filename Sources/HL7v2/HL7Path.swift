@@ -77,8 +77,12 @@ public struct HL7Path: Sendable, Hashable, CustomStringConvertible {
 
     /// The value this path names inside one segment at repetition `number`, or nil when absent or empty.
     func value(in segment: HL7Segment, repetition number: Int) -> String? {
-        guard let field = segment.field(field), let repetition = field.repetition(number),
-              let component = repetition.component(component ?? 1),
+        segment.field(field)?.repetition(number).flatMap(value(in:))
+    }
+
+    /// The value this path names inside one repetition of its field, or nil when absent or empty.
+    func value(in repetition: HL7Repetition) -> String? {
+        guard let component = repetition.component(component ?? 1),
               let value = component.subcomponent(subcomponent ?? 1), !value.isEmpty else { return nil }
         return value
     }

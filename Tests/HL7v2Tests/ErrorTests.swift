@@ -53,6 +53,7 @@ struct ErrorTests {
         "50k components and subcomponents": header + String(repeating: "^&", count: 50_000),
         "1k .sp 99 escapes": header + String(repeating: "\\.sp 99\\", count: 1_000),
         "20k repetitions": header + String(repeating: "~", count: 20_000),
+        "9k repetitions": header + String(repeating: "a~", count: 9_000),
     ]
     static let header = "MSH|^~\\&|A||||||ADT^A01|1|P|2.5\rNTE|"
 
