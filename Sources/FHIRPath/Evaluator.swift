@@ -166,6 +166,9 @@ struct Evaluator {
         guard case .node(let node) = value else {
             return (type.namespace == nil || type.namespace == "System") && value.typeName == type.name
         }
+        if type.namespace != "FHIR", let primitive = node.typeName, FHIRTypes.systemTypes[primitive] == type.name {
+            return true
+        }
         guard type.namespace == nil || type.namespace == "FHIR" else { return false }
         var current = node.typeName
         var steps = 0

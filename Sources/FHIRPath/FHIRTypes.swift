@@ -19,6 +19,13 @@ enum FHIRTypes {
         "Meta", "MoneyQuantity", "SimpleQuantity",
     ]
 
+    /// The System type each FHIR primitive converts to implicitly, so that `value.as(DateTime)` (as R4's
+    /// composite search parameters write it) selects a FHIR `dateTime`.
+    static let systemTypes: [String: String] = [
+        "boolean": "Boolean", "string": "String", "integer": "Integer", "decimal": "Decimal", "date": "Date",
+        "dateTime": "DateTime", "time": "Time",
+    ]
+
     static let integerTypes: Set<String> = ["integer", "positiveInt", "unsignedInt"]
     static let quantityTypes: Set<String> = [
         "Quantity", "Age", "Count", "Distance", "Duration", "SimpleQuantity", "MoneyQuantity",

@@ -87,4 +87,48 @@ struct SearchModifierTests {
             #expect(try await hub.get("/fhir/Patient/m1?foo=bar", headers: ["Prefer": "handling=lenient"]).status == 200)
         }
     }
+
+    /// bp1: systolic 120, diastolic 80 mm[Hg]; bp2: systolic 140, diastolic 95; w1: weight 70 kg; g1: blood group A
+    /// (a coded value); d1: a date value.
+    static func composites(_ hub: Hub) async throws {
+        func quantity(_ value: Int, _ unit: String) -> String {
+            #"{"value":\#(value),"unit":"\#(unit)","system":"http://unitsofmeasure.org","code":"\#(unit)"}"#
+        }
+        func loinc(_ code: String) -> String { #"{"coding":[{"system":"http://loinc.org","code":"\#(code)"}]}"# }
+        func bloodPressure(_ id: String, _ systolic: Int, _ diastolic: Int) -> String {
+            #"{"resourceType":"Observation","id":"\#(id)","status":"final","code":\#(loinc("85354-9")),"component":[{"code":\#(loinc("8480-6")),"valueQuantity":\#(quantity(systolic, "mm[Hg]"))},{"code":\#(loinc("8462-4")),"valueQuantity":\#(quantity(diastolic, "mm[Hg]"))}]}"#
+        }
+        try await hub.store("/fhir/Observation/bp1", bloodPressure("bp1", 120, 80))
+        try await hub.store("/fhir/Observation/bp2", bloodPressure("bp2", 140, 95))
+        try await hub.store("/fhir/Observation/w1", #"{"resourceType":"Observation","id":"w1","status":"final","code":\#(loinc("29463-7")),"valueQuantity":\#(quantity(70, "kg"))}"#)
+        try await hub.store("/fhir/Observation/g1", #"{"resourceType":"Observation","id":"g1","status":"final","code":\#(loinc("883-9")),"valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"112144000"}]}}"#)
+        try await hub.store("/fhir/Observation/d1", #"{"resourceType":"Observation","id":"d1","status":"final","code":\#(loinc("21112-8")),"valueDateTime":"1980-03-04"}"#)
+    }
+
+    @Test("composite parameters match both parts in the same element: component, combo and value composites")
+    func composite() async throws {
+        try await Hub.run { hub in
+            try await Self.composites(hub)
+            let component = "Observation?component-code-value-quantity="
+            try await hub.expect(component + "http://loinc.org|8480-6$gt130", ["bp2"])
+            try await hub.expect(component + "8480-6$lt130", ["bp1"])
+            try await hub.expect(component + "http://loinc.org|8462-4$gt130", [], "140 is the systolic value, not the diastolic")
+            try await hub.expect(component + "8480-6$gt130,8462-4$lt85", ["bp1", "bp2"])
+            try await hub.expect(component + "8480-6$gt130&component-code-value-quantity=8462-4$gt90", ["bp2"])
+            try await hub.expect(component + "urn:other|8480-6$gt0", [])
+            try await hub.expect("Observation?code-value-quantity=http://loinc.org|29463-7$70|http://unitsofmeasure.org|kg", ["w1"])
+            try await hub.expect("Observation?code-value-quantity=29463-7$gt100", [])
+            try await hub.expect("Observation?code-value-quantity=85354-9$gt0", [], "the panel itself has no value")
+            try await hub.expect("Observation?combo-code-value-quantity=8480-6$120", ["bp1"])
+            try await hub.expect("Observation?combo-code-value-quantity=29463-7$ge70", ["w1"])
+            try await hub.expect("Observation?code-value-concept=http://loinc.org|883-9$http://snomed.info/sct|112144000", ["g1"])
+            try await hub.expect("Observation?code-value-concept=883-9$112144000", ["g1"])
+            try await hub.expect("Observation?code-value-date=21112-8$1980", ["d1"])
+            try await hub.expect("Observation?code-value-date=21112-8$gt1981", [])
+
+            try await hub.get("/fhir/Observation?component-code-value-quantity=8480-6").expectError(400)
+            try await hub.get("/fhir/Observation?component-code-value-quantity=http://loinc.org%7C$1").expectError(400)
+            try await hub.get("/fhir/Observation?code-value-quantity:missing=true").expectError(400, code: "not-supported")
+        }
+    }
 }

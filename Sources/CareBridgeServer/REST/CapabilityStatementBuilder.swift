@@ -46,11 +46,11 @@ struct CapabilityStatementBuilder: Sendable {
         let rest = JSONObject([
             ("mode", .string("server")),
             ("documentation", .string(
-                "Search: string, token, date, number, quantity, reference and uri parameters with their prefixes and "
+                "Search: string, token, date, number, quantity, reference, uri and composite parameters with their prefixes and "
                     + "modifiers (token :not :text :in :not-in :of-type; reference :identifier and :[type]), chaining "
                     + "(subject:Patient.name), _has, _include and _revinclude (with :iterate), _sort, _count, _total, "
                     + "_summary, _elements, Patient compartment search and Patient/[id]/$everything. Not supported: "
-                    + "composite and special parameters, _contained, token :below/:above, other compartments. "
+                    + "special parameters, _contained, token :below/:above, other compartments. "
                     + "Conditional interactions match on any supported search parameter."
             )),
             ("resource", .array(resources)),
@@ -76,11 +76,13 @@ struct CapabilityStatementBuilder: Sendable {
         registry.searchParameters(for: type).filter { $0.type == .reference && $0.expression != nil }
     }
 
-    /// The search parameters of `type` the search engine supports: every registry parameter with a value-based
-    /// type and an expression (composite and special ones such as `near`, and `_text`/`_content`, are left out).
+    /// The search parameters of `type` the search engine supports: every registry parameter with an expression
+    /// but the special ones (`near`, `_text`...) and composites that are not a token and a value.
     private func searchParameters(of type: String) -> [JSONValue] {
-        let unsupported: Set<SearchParameterDefinition.ParameterType> = [.composite, .special]
-        return registry.searchParameters(for: type).filter { !unsupported.contains($0.type) && $0.expression != nil }.map {
+        registry.searchParameters(for: type).filter { definition in
+            definition.expression != nil && definition.type != .special
+                && (definition.type != .composite || registry.compositeParts(of: definition, for: type) != nil)
+        }.map {
             .object(JSONObject([
                 ("name", .string($0.code)),
                 ("type", .string($0.type.rawValue)),

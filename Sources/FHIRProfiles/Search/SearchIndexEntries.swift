@@ -110,6 +110,22 @@ public struct SearchIndexEntries: Sendable, Hashable {
 
     public init() {}
 
+    /// Appends the rows of `other`, all under the parameter name `parameter`.
+    mutating func append(_ other: SearchIndexEntries, renamedTo parameter: String) {
+        strings += other.strings.map { .init(parameter: parameter, value: $0.value, exact: $0.exact) }
+        tokens += other.tokens.map { .init(parameter: parameter, system: $0.system, code: $0.code, text: $0.text) }
+        dates += other.dates.map { .init(parameter: parameter, low: $0.low, high: $0.high) }
+        references += other.references.map {
+            .init(parameter: parameter, targetType: $0.targetType, targetID: $0.targetID, url: $0.url)
+        }
+        quantities += other.quantities.map {
+            .init(number: .init(parameter: parameter, value: $0.number.value, halfUnit: $0.number.halfUnit),
+                  system: $0.system, code: $0.code)
+        }
+        numbers += other.numbers.map { .init(parameter: parameter, value: $0.value, halfUnit: $0.halfUnit) }
+        uris += other.uris.map { .init(parameter: parameter, value: $0.value) }
+    }
+
     /// Whether there are no rows at all.
     public var isEmpty: Bool {
         strings.isEmpty && tokens.isEmpty && dates.isEmpty && references.isEmpty && quantities.isEmpty

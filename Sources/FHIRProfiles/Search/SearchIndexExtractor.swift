@@ -5,8 +5,12 @@ import FHIRPath
 /// FHIRPath expression is evaluated and its results turned into rows by parameter type and FHIR datatype
 /// (https://hl7.org/fhir/R4/search.html).
 ///
-/// Expressions are parsed once, at construction; composite and special parameters, parameters without an
-/// expression, and `_id`/`_lastUpdated` (which come from the resource row) are not indexed.
+/// Expressions are parsed once, at construction; special parameters, parameters without an expression, and
+/// `_id`/`_lastUpdated` (which come from the resource row) are not indexed.
+///
+/// A composite parameter of a token and a value (`code-value-quantity`, see `CompositeParts`)
+/// is indexed as its value, in the value's table, under the name `composite$system|code` and `composite$*|code`
+/// (any system) for each code of its token part found in the same element: so one row ties both parts together.
 public struct SearchIndexExtractor: Sendable {
     /// A search parameter ready to evaluate.
     struct Parameter: Sendable {
@@ -15,6 +19,8 @@ public struct SearchIndexExtractor: Sendable {
         let expression: FHIRPathExpression
         /// For token parameters on a `code` element, the system of each of its codes (see `implicitSystems`).
         let implicitSystems: [String: String]
+        /// For a composite parameter, its two parts: a token and the value matched with it.
+        let components: [Parameter]
     }
 
     /// The modifier under whose name (`identifier:of-type`) token rows `typeSystem|typeCode|value` of
@@ -36,24 +42,50 @@ public struct SearchIndexExtractor: Sendable {
         for type in registry.servedTypes {
             var parameters: [Parameter] = []
             for definition in registry.searchParameters(for: type) {
-                guard let text = definition.expression, definition.type != .composite, definition.type != .special,
+                guard definition.expression != nil, definition.type != .special,
                       !Self.fromResourceRow.contains(definition.code)
                 else { continue }
-                do {
-                    parameters.append(Parameter(
-                        code: definition.code, type: definition.type, expression: try FHIRPathExpression(text),
-                        implicitSystems: definition.type == .token
-                            ? Self.implicitSystems(of: text, in: registry.structures) : [:]))
-                } catch {
-                    throw ProfilesError(
-                        .invalidTable, "expression '\(text)' does not parse: \(error)",
-                        location: "searchparameters.json: \(type).\(definition.code)")
-                }
+                if let parameter = try Self.parameter(definition, of: type, in: registry) { parameters.append(parameter) }
             }
             parametersByType[type] = parameters
         }
         self.parametersByType = parametersByType
         knownResourceTypes = Set(registry.knownResourceTypes)
+    }
+
+    /// `definition` ready to evaluate; nil for a composite whose parts are not a token and a value.
+    private static func parameter(
+        _ definition: SearchParameterDefinition, of type: String, in registry: ProfileRegistry
+    ) throws(ProfilesError) -> Parameter? {
+        let text = definition.expression ?? ""
+        var components: [Parameter] = []
+        if definition.type == .composite {
+            // Each part is the parameter it names (which gives its type and implicit code systems), evaluated
+            // with the part's expression relative to the composite's element.
+            guard let parts = registry.compositeParts(of: definition, for: type) else { return nil }
+            for (part, expression) in [(parts.token, parts.tokenExpression), (parts.value, parts.valueExpression)] {
+                guard let named = try parameter(part, of: type, in: registry) else { return nil }
+                do {
+                    components.append(Parameter(
+                        code: named.code, type: named.type, expression: try FHIRPathExpression(expression),
+                        implicitSystems: named.implicitSystems, components: []))
+                } catch {
+                    throw ProfilesError(
+                        .invalidTable, "expression '\(expression)' does not parse: \(error)",
+                        location: "searchparameters.json: \(type).\(definition.code)")
+                }
+            }
+        }
+        do {
+            return Parameter(
+                code: definition.code, type: definition.type, expression: try FHIRPathExpression(text),
+                implicitSystems: definition.type == .token ? Self.implicitSystems(of: text, in: registry.structures) : [:],
+                components: components)
+        } catch {
+            throw ProfilesError(
+                .invalidTable, "expression '\(text)' does not parse: \(error)",
+                location: "searchparameters.json: \(type).\(definition.code)")
+        }
     }
 
     /// The codes of the parameters indexed for `type`.
@@ -75,10 +107,37 @@ public struct SearchIndexExtractor: Sendable {
                 continue
             }
             for value in values {
-                add(value, of: parameter, to: &entries)
+                if parameter.type == .composite {
+                    addComposite(value, of: parameter, to: &entries)
+                } else {
+                    add(value, of: parameter, to: &entries)
+                }
             }
         }
         return entries
+    }
+
+    /// The rows of one element a composite selected: its value part under `code$system|code` and
+    /// `code$*|code` for each code of its token part.
+    private func addComposite(_ element: FHIRPathValue, of parameter: Parameter, to entries: inout SearchIndexEntries) {
+        guard parameter.components.count == 2 else { return }
+        let (tokenPart, valuePart) = (parameter.components[0], parameter.components[1])
+        let node = element.json
+        var tokens = SearchIndexEntries()
+        var values = SearchIndexEntries()
+        do {
+            for value in try tokenPart.expression.evaluate(on: node) { add(value, of: tokenPart, to: &tokens) }
+            for value in try valuePart.expression.evaluate(on: node) { add(value, of: valuePart, to: &values) }
+        } catch {
+            entries.failures[parameter.code] = error.description
+            return
+        }
+        var names: Set<String> = []
+        for token in tokens.tokens where !token.code.isEmpty {
+            for key in ["\(token.system)|\(token.code)", "*|\(token.code)"] where names.insert(key).inserted {
+                entries.append(values, renamedTo: parameter.code + "$" + key)
+            }
+        }
     }
 
     private func add(_ value: FHIRPathValue, of parameter: Parameter, to entries: inout SearchIndexEntries) {

@@ -96,7 +96,8 @@ extension SearchQuery {
                 throw SearchValueParser.Unsupported(message: "unknown search parameter '\(parts[0])' for \(type)")
             }
             let parser = SearchValueParser(
-                definition: definition, modifier: parts.count > 1 ? parts[1] : nil, registry: registry, localBase: localBase
+                resourceType: type, definition: definition, modifier: parts.count > 1 ? parts[1] : nil, registry: registry,
+                localBase: localBase
             )
             return try parser.clause(value)
         }

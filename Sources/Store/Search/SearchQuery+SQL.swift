@@ -94,6 +94,9 @@ extension SearchClause {
                 Self.appendDate(value, low: low, high: "(\(low) + interval '1 microsecond')", now: now, to: &sql)
             }
             return
+        case .anyOf(let alternatives):
+            Self.appendAny(alternatives, to: &sql) { alternative, sql in alternative.append(to: &sql, resource: r, now: now) }
+            return
         case .missing(let missing):
             sql.append(missing ? "NOT EXISTS (" : "EXISTS (")
             appendSubquery(to: &sql, resource: r)
@@ -232,7 +235,7 @@ extension SearchClause {
                     sql.append(", x.value)")
                 }
             }
-        case .missing, .id, .chain, .referencedBy:
+        case .missing, .id, .chain, .referencedBy, .anyOf:
             sql.append("true")
         }
     }

@@ -113,6 +113,8 @@ public struct SearchClause: Sendable, Hashable {
         /// A chained parameter (`subject:Patient.name=peter`): the reference points to a resource of one of
         /// the target types that matches that type's clause.
         case chain([ChainTarget])
+        /// Any of several clauses (the alternatives of a composite parameter, each on its own index rows).
+        case anyOf([SearchClause])
         /// Reverse chaining (`_has:Observation:patient:code=...`): some current resource of `resourceType`
         /// refers to this one through its parameter `reference` and matches `clause`.
         case referencedBy(resourceType: String, reference: String, clause: ReverseClause)

@@ -9,6 +9,7 @@ struct SearchValueParser {
         let message: String
     }
 
+    let resourceType: String
     let definition: SearchParameterDefinition
     let modifier: String?
     let registry: ProfileRegistry
@@ -29,9 +30,35 @@ struct SearchValueParser {
             return SearchClause(
                 parameter: code + ":" + SearchIndexExtractor.ofTypeModifier, type: .token,
                 match: .token(try Self.split(value, on: ",").map(ofType), negated: false))
+        case (.composite, _):
+            return try composite(value)
         default:
             return SearchClause(parameter: code, type: definition.type, match: try match(value))
         }
+    }
+
+    /// A composite of a token and a value (`code-value-quantity=http://loinc.org|8480-6$gt100`): the value
+    /// part's clause on the rows indexed under `code$system|code` (or `code$*|code` when no system is given;
+    /// see `SearchIndexExtractor`), alternatives OR-ed.
+    private func composite(_ value: String) throws -> SearchClause {
+        guard let parts = registry.compositeParts(of: definition, for: resourceType) else {
+            throw Unsupported(message: "composite parameter '\(code)' is not supported (only token$value composites are)")
+        }
+        if let modifier { throw Unsupported(message: "modifier ':\(modifier)' is not supported on composite parameter '\(code)'") }
+        guard !value.isEmpty else { throw StoreError(.invalidRequest, "search parameter '\(code)' has no value") }
+        let valueParser = SearchValueParser(
+            resourceType: resourceType, definition: parts.value, modifier: nil, registry: registry, localBase: localBase)
+        var alternatives: [SearchClause] = []
+        for alternative in Self.split(value, on: ",") {
+            let pieces = Self.split(alternative, on: "$")
+            guard pieces.count == 2, let tokenCode = token(pieces[0]).code, !pieces[1].isEmpty else {
+                throw StoreError(.invalidRequest, "\(code) takes [system|]code$value (e.g. http://loinc.org|8480-6$gt100), not '\(alternative)'")
+            }
+            let key = (token(pieces[0]).system ?? "*") + "|" + tokenCode
+            alternatives.append(SearchClause(parameter: code + "$" + key, type: parts.value.type, match: try valueParser.match(pieces[1])))
+        }
+        if alternatives.count == 1, let only = alternatives.first { return only }
+        return SearchClause(parameter: code, type: .composite, match: .anyOf(alternatives))
     }
 
     func match(_ value: String) throws -> SearchClause.Match {
