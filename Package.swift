@@ -20,12 +20,18 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(name: "FHIRCore", swiftSettings: swiftSettings),
         .target(name: "FHIRPath", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
         .target(name: "FHIRProfiles", dependencies: ["FHIRCore", "FHIRPath"], swiftSettings: swiftSettings),
         .target(name: "HL7v2", swiftSettings: swiftSettings),
+        .target(
+            name: "Mapping",
+            dependencies: ["HL7v2", "FHIRCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EmbeddedPostgres",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -44,7 +50,7 @@ let package = Package(
         .target(
             name: "CareBridgeServer",
             dependencies: [
-                "FHIRCore", "FHIRProfiles", "Store", "EmbeddedPostgres",
+                "FHIRCore", "FHIRProfiles", "Store", "EmbeddedPostgres", "HL7v2", "Mapping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -57,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "carebridge",
             dependencies: [
-                "CareBridgeServer", "Store", "EmbeddedPostgres",
+                "CareBridgeServer", "Store", "EmbeddedPostgres", "HL7v2", "Mapping", "FHIRCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -73,6 +79,9 @@ let package = Package(
             name: "FHIRProfilesTests", dependencies: ["FHIRProfiles", "FHIRCore"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MappingTests", dependencies: ["Mapping", "HL7v2", "FHIRCore", "FHIRProfiles"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EmbeddedPostgresTests",
             dependencies: [
