@@ -28,6 +28,17 @@ let package = Package(
         .target(name: "FHIRProfiles", dependencies: ["FHIRCore", "FHIRPath"], swiftSettings: swiftSettings),
         .target(name: "HL7v2", swiftSettings: swiftSettings),
         .target(
+            name: "MLLP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Mapping",
             dependencies: ["HL7v2", "FHIRCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
@@ -79,6 +90,17 @@ let package = Package(
             name: "FHIRProfilesTests", dependencies: ["FHIRProfiles", "FHIRCore"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MLLPTests",
+            dependencies: [
+                "MLLP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MappingTests", dependencies: ["Mapping", "HL7v2", "FHIRCore", "FHIRProfiles"], swiftSettings: swiftSettings
         ),
