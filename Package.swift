@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "CareBridgeServer",
             dependencies: [
-                "FHIRCore", "FHIRProfiles", "Store", "EmbeddedPostgres", "HL7v2", "Mapping",
+                "FHIRCore", "FHIRProfiles", "Store", "EmbeddedPostgres", "HL7v2", "Mapping", "MLLP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

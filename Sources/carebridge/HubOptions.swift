@@ -22,6 +22,9 @@ struct HubOptions: ParsableArguments {
     @Option(name: .customLong("profiles-dir"), help: "Folder of derived FHIR profiles (env CAREBRIDGE_PROFILES_DIR).")
     var profilesDirectory: String?
 
+    @Option(name: .customLong("mappings-dir"), help: "Folder of HL7v2 mappings (env CAREBRIDGE_MAPPINGS_DIR; default ./mappings).")
+    var mappingsDirectory: String?
+
     @Option(name: .customLong("base-url"), help: "Public FHIR base URL for links (env CAREBRIDGE_BASE_URL).")
     var baseURL: String?
 
@@ -36,10 +39,11 @@ struct HubOptions: ParsableArguments {
         var configuration = HubConfiguration()
         configuration.httpHost = httpHost ?? environment["CAREBRIDGE_HTTP_HOST"] ?? configuration.httpHost
         configuration.httpPort = try httpPort ?? Self.integer("CAREBRIDGE_HTTP_PORT", environment) ?? configuration.httpPort
-        configuration.mllpPort = try mllpPort ?? Self.integer("CAREBRIDGE_MLLP_PORT", environment) ?? configuration.mllpPort
+        configuration.mllpPort = try mllpPort ?? Self.integer("CAREBRIDGE_MLLP_PORT", environment) ?? 2575
         configuration.dataDirectory = dataDirectory ?? environment["CAREBRIDGE_DATA_DIR"] ?? configuration.dataDirectory
         configuration.databaseURL = databaseURL ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.profilesDirectory = profilesDirectory ?? environment["CAREBRIDGE_PROFILES_DIR"]
+        configuration.mappingsDirectory = mappingsDirectory ?? environment["CAREBRIDGE_MAPPINGS_DIR"]
         configuration.publicBaseURL = (baseURL ?? environment["CAREBRIDGE_BASE_URL"]).map {
             $0.hasSuffix("/") ? String($0.dropLast()) : $0
         }

@@ -6,7 +6,7 @@ import Logging
 
 /// `carebridge serve`: runs the hub until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the hub (HTTP FHIR API).")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the hub (HTTP FHIR API and MLLP listener).")
 
     @OptionGroup var options: HubOptions
 
@@ -32,10 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
             try? database.close()
             throw error
         }
-        if options.mllpPort != nil || ProcessInfo.processInfo.environment["CAREBRIDGE_MLLP_PORT"] != nil {
-            logger.warning("--mllp-port is reserved: the MLLP listener arrives with HL7v2 ingestion")
-        }
         logger.notice("FHIR base: http://\(configuration.httpHost):\(configuration.httpPort)/fhir")
+        if let port = configuration.mllpPort { logger.notice("MLLP (HL7v2) on \(configuration.httpHost):\(port)") }
         try await app.runService()
     }
 }

@@ -48,7 +48,8 @@ struct Hub: Sendable {
         logger.logLevel = .critical
         let postgres = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let hubConfiguration = HubConfiguration(
-            httpPort: 0, profilesDirectory: TestPaths.profilesDirectory.path, maximumBodySize: maximumBodySize,
+            httpPort: 0, profilesDirectory: TestPaths.profilesDirectory.path,
+            mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path, maximumBodySize: maximumBodySize,
             limits: RestLimits(defaultPageSize: 50, maximumPageSize: 200, maximumBundleEntries: 100)
         )
         let app = try buildApplication(

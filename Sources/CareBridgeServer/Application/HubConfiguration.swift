@@ -5,14 +5,16 @@ public struct HubConfiguration: Sendable {
     /// Address the HTTP server binds to.
     public var httpHost: String
     public var httpPort: Int
-    /// Port for the MLLP listener (HL7v2 over TCP).
-    public var mllpPort: Int
+    /// Port for the MLLP listener (HL7v2 over TCP); nil runs none, 0 picks a free port.
+    public var mllpPort: Int?
     /// Folder of the embedded PostgreSQL cluster, used when `databaseURL` is nil.
     public var dataDirectory: String
     /// A `postgres://` URL of an existing server; nil runs the embedded cluster.
     public var databaseURL: String?
     /// Folder of the derived FHIR profiles; nil searches the usual places.
     public var profilesDirectory: String?
+    /// Folder of the HL7v2 mappings; nil searches the usual places (`./mappings`, next to the binary).
+    public var mappingsDirectory: String?
     /// The FHIR base URL to put in links and `Location`; nil derives it from each request's `Host`.
     public var publicBaseURL: String?
     /// The largest request body accepted, in bytes.
@@ -22,8 +24,9 @@ public struct HubConfiguration: Sendable {
     public var limits: RestLimits
 
     public init(
-        httpHost: String = "127.0.0.1", httpPort: Int = 8080, mllpPort: Int = 2575,
+        httpHost: String = "127.0.0.1", httpPort: Int = 8080, mllpPort: Int? = nil,
         dataDirectory: String = ".carebridge/pg", databaseURL: String? = nil, profilesDirectory: String? = nil,
+        mappingsDirectory: String? = nil,
         publicBaseURL: String? = nil, maximumBodySize: Int = 32 * 1024 * 1024, insecureDevelopment: Bool = false,
         limits: RestLimits = RestLimits()
     ) {
@@ -33,6 +36,7 @@ public struct HubConfiguration: Sendable {
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
         self.profilesDirectory = profilesDirectory
+        self.mappingsDirectory = mappingsDirectory
         self.publicBaseURL = publicBaseURL
         self.maximumBodySize = maximumBodySize
         self.insecureDevelopment = insecureDevelopment

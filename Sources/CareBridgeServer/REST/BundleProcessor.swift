@@ -41,6 +41,24 @@ struct BundleProcessor: Sendable {
         return FHIRResponse(status: 200, body: .json(writer.bytes()))
     }
 
+    /// Runs the entries of transaction Bundle `bundle` in `session`, which the caller has put in a database
+    /// transaction (so that it can write more in the same commit, e.g. an inbound log status); returns the
+    /// `Type/id` each entry wrote, in entry order. Throws the first entry's failure.
+    func applyTransaction(_ bundle: FHIRResource, in session: StoreSession, base: String) async throws -> [String] {
+        guard bundle.resourceType == "Bundle", bundle.json["type"]?.stringValue == "transaction" else {
+            throw FHIRError(400, code: "invalid", "a transaction Bundle is needed")
+        }
+        let entries = bundle.json["entry"]?.arrayValue ?? []
+        var parsed: [BundleEntryRequest] = []
+        for (index, entry) in entries.enumerated() {
+            parsed.append(try BundleEntryRequest(entry: entry, index: index, preferReturn: .minimal))
+        }
+        return try await transaction(parsed, in: session, base: base).compactMap { response in
+            guard let location = response.location else { return nil }
+            return location.range(of: "/_history/").map { String(location[..<$0.lowerBound]) } ?? location
+        }
+    }
+
     private func batch(_ entries: [JSONValue], _ request: FHIRRequest, base: String) async throws -> FHIRResponse {
         var writer = BundleWriter(type: "batch-response")
         for (index, entry) in entries.enumerated() {

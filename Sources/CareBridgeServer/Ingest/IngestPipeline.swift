@@ -1,0 +1,154 @@
+import FHIRCore
+import Foundation
+import HL7v2
+import Logging
+import Mapping
+import Store
+
+/// What became of one inbound message, and the acknowledgement to send back.
+public struct IngestOutcome: Sendable {
+    /// The inbound log id; nil only when the message could not even be stored.
+    public var logID: Int64?
+    public var status: InboundStatus
+    /// The original-mode ACK (`AA` only after the changes committed).
+    public var acknowledgement: HL7Message
+    /// The `Type/id` of the resources written.
+    public var resources: [String]
+    /// Why the message was not applied.
+    public var error: String?
+
+    /// The ACK as bytes (standard delimiters, UTF-8).
+    public var acknowledgementBytes: [UInt8] { Array(HL7Encoder().encode(acknowledgement).utf8) }
+}
+
+/// Turns received HL7v2 messages into stored FHIR resources (issue 4): every message is stored raw in the
+/// inbound log first (its own commit), then converted by the mappings into a transaction Bundle that is applied
+/// in one database transaction together with the log's `processed` status, so an `AA` is only ever sent for
+/// changes that are committed. A message whose sender and control id were already processed is acknowledged
+/// again without being applied twice.
+public struct IngestPipeline: Sendable {
+    let store: ResourceStore
+    let handler: RestHandler
+    let mappings: MappingLibrary
+    /// The FHIR base the transaction runs under (it only shapes `Location`s).
+    let base: String
+    let logger: Logger
+
+    public init(store: ResourceStore, handler: RestHandler, mappings: MappingLibrary, base: String = "urn:carebridge:fhir", logger: Logger) {
+        self.store = store
+        self.handler = handler
+        self.mappings = mappings
+        self.base = base
+        self.logger = logger
+    }
+
+    /// The messages of a file or request body: each message of a batch (FHS/BHS) or of a stream of messages,
+    /// or the whole input when it does not read as messages (so that the pipeline logs it and says why).
+    public static func messages(in bytes: [UInt8]) -> [[UInt8]] {
+        guard let batch = try? HL7Batch(parsing: bytes) else { return [bytes] }
+        let messages = batch.groups.flatMap(\.messages).compactMap { try? HL7Encoder().encodeBytes($0) }
+        return messages.count > 1 ? messages : [bytes]
+    }
+
+    /// Stores, converts and applies one message.
+    public func ingest(_ raw: [UInt8], source: InboundSource, peer: String? = nil) async -> IngestOutcome {
+        let parsed: Result<HL7Message, HL7ParseError> = Result { () throws(HL7ParseError) in try HL7Message(parsing: raw) }
+        let header = (try? parsed.get()).map(HL7Acknowledgement.Header.init) ?? HL7Acknowledgement.Header(scanning: raw)
+        let inbound = Self.inboundHeader(header, message: try? parsed.get())
+        let id: Int64
+        do {
+            id = try await store.withSession { session in
+                try await session.recordInbound(raw: raw, source: source, peer: peer, header: inbound)
+            }
+        } catch {
+            logger.error("inbound message not stored", metadata: ["error": "\(error)"])
+            let problem = HL7Acknowledgement.Problem(code: "207", message: "The message could not be stored; send it again")
+            return outcome(nil, .error, header, code: .error, problem: problem)
+        }
+        switch parsed {
+        case .success(let message): return await process(id, message, header: header, inbound: inbound)
+        case .failure(let error):
+            let problem = Self.problem(error)
+            await mark(id, .error, error: problem.message)
+            return outcome(id, .error, header, code: .reject, problem: problem)
+        }
+    }
+
+    /// Processes logged message `id` again (after a mapping was fixed): its raw bytes are read back, converted
+    /// and applied as when it arrived. Nil when there is no such message.
+    public func replay(_ id: Int64) async throws -> IngestOutcome? {
+        guard let stored = try await store.withSession({ session in try await session.inboundMessage(id) }) else { return nil }
+        do {
+            let message = try HL7Message(parsing: stored.raw)
+            let header = HL7Acknowledgement.Header(message)
+            return await process(id, message, header: header, inbound: Self.inboundHeader(header, message: message))
+        } catch {
+            let problem = Self.problem(error)
+            await mark(id, .error, error: problem.message)
+            return outcome(id, .error, HL7Acknowledgement.Header(scanning: stored.raw), code: .reject, problem: problem)
+        }
+    }
+
+    private func process(
+        _ id: Int64, _ message: HL7Message, header: HL7Acknowledgement.Header, inbound: InboundHeader
+    ) async -> IngestOutcome {
+        let mappings = self.mappings.current
+        let context = MappingContext(receivedAt: Date(), messageID: String(id))
+        do {
+            let (status, resources) = try await store.withTransaction { session -> (InboundStatus, [String]) in
+                try await session.lockInbound(inbound)
+                if let original = try await session.processedInbound(inbound, excluding: id) {
+                    try await session.markInbound(id, status: .duplicate, duplicateOf: original)
+                    return (.duplicate, [])
+                }
+                let result = try mappings.convert(message, context: context)
+                var written = try await BundleProcessor(handler: handler).applyTransaction(result.bundle, in: session, base: base)
+                if let merge = result.merge { written += try await PatientMerger(registry: handler.registry).merge(merge, in: session) }
+                try await session.markInbound(id, status: .processed, resources: written)
+                return (.processed, written)
+            }
+            return outcome(id, status, header, code: .accept, resources: resources)
+        } catch let error as MappingError {
+            let problem = HL7Acknowledgement.Problem(
+                code: error.kind == .unsupportedMessageType ? "200" : "207", segment: error.segment,
+                occurrence: error.occurrence, field: error.field, message: error.description)
+            await mark(id, .error, error: error.description)
+            return outcome(id, .error, header, code: error.kind == .unsupportedMessageType ? .reject : .error, problem: problem)
+        } catch {
+            let reason = RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
+            await mark(id, .error, error: reason)
+            return outcome(id, .error, header, code: .error, problem: .init(code: "207", message: reason))
+        }
+    }
+
+    /// Records a failure in its own transaction (the processing one was rolled back); a failure to do so is logged.
+    private func mark(_ id: Int64, _ status: InboundStatus, error: String) async {
+        do {
+            try await store.withSession { session in try await session.markInbound(id, status: status, error: error) }
+        } catch {
+            logger.error("inbound message status not recorded", metadata: ["id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func outcome(
+        _ id: Int64?, _ status: InboundStatus, _ header: HL7Acknowledgement.Header, code: HL7Acknowledgement.Code,
+        problem: HL7Acknowledgement.Problem? = nil, resources: [String] = []
+    ) -> IngestOutcome {
+        let ack = HL7Acknowledgement.make(
+            for: header, code: code, problem: problem, controlID: "CB" + (id.map(String.init) ?? UUID().uuidString.prefix(8).lowercased()))
+        return IngestOutcome(logID: id, status: status, acknowledgement: ack, resources: resources, error: problem?.message)
+    }
+
+    static func inboundHeader(_ header: HL7Acknowledgement.Header, message: HL7Message?) -> InboundHeader {
+        let type = [message?.messageType, message?.triggerEvent].compactMap { $0 }.joined(separator: "^")
+        return InboundHeader(
+            sendingApplication: header.sendingApplication, sendingFacility: header.sendingFacility,
+            controlID: header.controlID, messageType: type)
+    }
+
+    /// The ERR content for a message that does not parse.
+    static func problem(_ error: any Error) -> HL7Acknowledgement.Problem {
+        guard let error = error as? HL7ParseError else { return .init(code: "207", message: "\(error)") }
+        return .init(code: "100", segment: error.segmentID, occurrence: nil, field: error.field, message: error.description)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// The inbound log (migration 4): messages stored raw before processing, their status and what they wrote.
+extension StoreSession {
+    /// Stores a message as received and returns its log id. Run it outside the processing transaction, so the
+    /// message is kept even when processing fails or the process dies.
+    public func recordInbound(
+        raw: [UInt8], source: InboundSource, peer: String?, header: InboundHeader
+    ) async throws(StoreError) -> Int64 {
+        let body = ByteBuffer(bytes: raw)
+        return try await database {
+            let rows = try await connection.query(
+                """
+                INSERT INTO inbound_message (source, peer, sending_application, sending_facility, control_id, message_type, status, raw)
+                VALUES (\(source.rawValue), \(peer), \(header.sendingApplication), \(header.sendingFacility),
+                        \(header.controlID), \(header.messageType), 'received', \(body))
+                RETURNING id
+                """,
+                logger: logger
+            )
+            for try await id in rows.decode(Int64.self) { return id }
+            throw StoreError(.database, "the inbound message was not stored")
+        }
+    }
+
+    /// Records one processing attempt of message `id`: its status, error text, the resources it wrote, and
+    /// for a duplicate the message that was applied.
+    public func markInbound(
+        _ id: Int64, status: InboundStatus, error: String? = nil, resources: [String] = [], duplicateOf: Int64? = nil
+    ) async throws(StoreError) {
+        let done = status == .processed || status == .duplicate
+        try await database {
+            try await connection.query(
+                """
+                UPDATE inbound_message SET status = \(status.rawValue), error = \(error), resources = \(resources),
+                    duplicate_of = \(duplicateOf), attempts = attempts + 1,
+                    processed_at = CASE WHEN \(done) THEN now() ELSE processed_at END
+                WHERE id = \(id)
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    /// Serialises, until the end of the current transaction, the processing of messages with the same sender
+    /// and control id (so two copies arriving at once are not both applied).
+    public func lockInbound(_ header: InboundHeader) async throws(StoreError) {
+        let key = "inbound|\(header.sendingApplication)|\(header.sendingFacility)|\(header.controlID)"
+        try await database {
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+        }
+    }
+
+    /// The id of a message other than `id` with the same sender and control id that was processed, if any.
+    public func processedInbound(_ header: InboundHeader, excluding id: Int64) async throws(StoreError) -> Int64? {
+        guard !header.controlID.isEmpty else { return nil }
+        return try await database {
+            let rows = try await connection.query(
+                """
+                SELECT id FROM inbound_message
+                WHERE sending_application = \(header.sendingApplication) AND sending_facility = \(header.sendingFacility)
+                  AND control_id = \(header.controlID) AND status = 'processed' AND id <> \(id)
+                ORDER BY id LIMIT 1
+                """,
+                logger: logger
+            )
+            for try await found in rows.decode(Int64.self) { return found }
+            return nil
+        }
+    }
+
+    /// Message `id` with its raw bytes, or nil.
+    public func inboundMessage(_ id: Int64) async throws(StoreError) -> InboundMessage? {
+        var sql = SQLBuilder("SELECT \(Self.inboundColumns), raw FROM inbound_message WHERE id = ")
+        sql.append(bind: id)
+        return try await inboundMessages(sql.query, withRaw: true).first
+    }
+
+    /// The messages `filter` selects, newest first, without their raw bytes.
+    public func inboundMessages(_ filter: InboundFilter) async throws(StoreError) -> [InboundMessage] {
+        var sql = SQLBuilder("SELECT \(Self.inboundColumns) FROM inbound_message WHERE true")
+        if let status = filter.status {
+            sql.append(" AND status = ")
+            sql.append(bind: status.rawValue)
+        }
+        if let type = filter.messageType {
+            sql.append(" AND message_type = ")
+            sql.append(bind: type)
+        }
+        if let application = filter.sendingApplication {
+            sql.append(" AND sending_application = ")
+            sql.append(bind: application)
+        }
+        if let controlID = filter.controlID {
+            sql.append(" AND control_id = ")
+            sql.append(bind: controlID)
+        }
+        if let since = filter.receivedSince {
+            sql.append(" AND received_at >= ")
+            sql.append(bind: since)
+        }
+        sql.append(" ORDER BY id DESC LIMIT ")
+        sql.append(bind: filter.limit)
+        sql.append(" OFFSET ")
+        sql.append(bind: filter.offset)
+        return try await inboundMessages(sql.query, withRaw: false)
+    }
+
+    private static let inboundColumns = """
+        id, source, peer, sending_application, sending_facility, control_id, message_type, received_at, status, error,
+        resources, duplicate_of, processed_at, attempts
+        """
+
+    private func inboundMessages(_ statement: PostgresQuery, withRaw: Bool) async throws(StoreError) -> [InboundMessage] {
+        try await database {
+            var found: [InboundMessage] = []
+            for try await row in try await connection.query(statement, logger: logger) {
+                let columns = try row.decode(
+                    (Int64, String, String?, String, String, String, String, Date, String, String?, [String], Int64?, Date?, Int).self
+                )
+                var raw: [UInt8] = []
+                if withRaw {
+                    var bytes = try row.makeRandomAccess()[14].decode(ByteBuffer.self)
+                    raw = bytes.readBytes(length: bytes.readableBytes) ?? []
+                }
+                found.append(InboundMessage(
+                    id: columns.0, source: columns.1, peer: columns.2,
+                    header: InboundHeader(
+                        sendingApplication: columns.3, sendingFacility: columns.4, controlID: columns.5, messageType: columns.6),
+                    receivedAt: columns.7, status: InboundStatus(rawValue: columns.8) ?? .received, error: columns.9,
+                    resources: columns.10, duplicateOf: columns.11, processedAt: columns.12, attempts: columns.13, raw: raw))
+            }
+            return found
+        }
+    }
+}
