@@ -1,0 +1,25 @@
+/// UUIDs derived from text, so that converting the same message twice gives the same `urn:uuid:` fullUrls.
+enum DeterministicUUID {
+    /// A version-8 (custom) UUID from two FNV-1a hashes of the parts.
+    static func make(_ parts: String...) -> String {
+        let text = parts.joined(separator: "\u{1F}")
+        let high = fnv1a(text, seed: 0xcbf2_9ce4_8422_2325)
+        let low = fnv1a(text, seed: 0x8422_2325_cbf2_9ce4 ^ high)
+        var bytes: [UInt8] = []
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String($0, radix: 16).leftPadded(to: 2) }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
+
+    private static func fnv1a(_ text: String, seed: UInt64) -> UInt64 {
+        var hash = seed
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}
