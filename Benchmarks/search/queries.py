@@ -181,8 +181,9 @@ def main():
             matches.append(modes.count("match"))
             included.append(modes.count("include"))
         times.sort()
+        shown = urllib.parse.unquote(example).replace("|", "\\|")  # a Markdown table cell
         median = lambda values: sorted(values)[len(values) // 2] if values else "–"
-        print(f"| {number} | {name} | `{urllib.parse.unquote(example)}` | {median(counts)} | {median(matches)} "
+        print(f"| {number} | {name} | `{shown}` | {median(counts)} | {median(matches)} "
               f"| {median(included)} | {percentile(times, 0.5):.1f} | {percentile(times, 0.95):.1f} "
               f"| {percentile(times, 0.99):.1f} |", flush=True)
 
