@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "CareBridgeServerTests",
             dependencies: [
-                "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres",
+                "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres", "HL7v2", "MLLP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
