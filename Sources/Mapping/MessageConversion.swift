@@ -60,24 +60,25 @@ struct MessageConversion {
 
     /// The values a field rule gives in `scope` (several for `for:` and for repeating fields).
     func evaluate(_ field: FieldRule, in scope: Scope) throws(MappingError) -> [JSONValue] {
-        if let when = field.when, !(try holds(when, in: scope)) { return [] }
-        guard let each = field.forEach else { return try evaluateOnce(field, in: scope) }
+        guard let each = field.forEach else {
+            if let when = field.when, !(try holds(when, in: scope)) { return [] }
+            return try evaluateOnce(field, in: scope)
+        }
         var single = field
         single.forEach = nil
-        single.when = nil
         var values: [JSONValue] = []
         if instances[each] != nil {
             for (index, instance) in selectInstances(each, in: scope) {
                 var inner = scope
                 inner.anchor = instance.position ?? scope.anchor
                 inner.pinned[each] = index
-                values += try evaluateOnce(single, in: inner)
+                values += try evaluate(single, in: inner)
             }
         } else {
             for position in view.positions(of: each, in: scope) {
                 var inner = scope
                 inner.anchor = position
-                values += try evaluateOnce(single, in: inner)
+                values += try evaluate(single, in: inner)
             }
         }
         return values
