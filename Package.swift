@@ -72,6 +72,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "HL7v2ParseBenchmark", dependencies: ["HL7v2"],
+            path: "Benchmarks/hl7v2-parse/Sources/HL7v2ParseBenchmark", swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "carebridge",
             dependencies: [
                 "CareBridgeServer", "Store", "EmbeddedPostgres", "HL7v2", "Mapping", "FHIRCore",
