@@ -39,7 +39,11 @@ public final class MLLPClient: Sendable {
     /// `responseTimeout` after `timeout` (the connection is then closed: a late reply could not be matched).
     public func send(_ message: [UInt8], timeout: Duration = .seconds(30)) async throws -> [UInt8] {
         let promise = self.channel.eventLoop.makePromise(of: [UInt8].self)
-        self.channel.writeAndFlush(MLLPClientRequest(message: message, reply: promise), promise: nil)
+        let written = self.channel.eventLoop.makePromise(of: Void.self)
+        self.channel.writeAndFlush(MLLPClientRequest(message: message, reply: promise), promise: written)
+        written.futureResult.whenFailure { _ in  // a closed channel's pipeline no longer reaches the handler
+            promise.fail(MLLPError(.connectionClosed, "the MLLP connection is closed"))
+        }
         let channel = self.channel
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             channel.pipeline.fireUserInboundEventTriggered(MLLPClientTimeout())

@@ -99,23 +99,26 @@ struct MLLPFrameDecoder: ByteToMessageDecoder {
         guard let (index, byte) = found else {
             self.searched = buffer.readableBytes
             if buffer.readableBytes > self.maximumFrameSize {
-                return self.refuse(.frameTooLarge, "a frame grew past \(self.maximumFrameSize) bytes", buffer: &buffer)
+                let message = "a frame grew past \(self.maximumFrameSize) bytes"
+                return self.refuse(.frameTooLarge, message, keeping: buffer.readableBytes, of: &buffer)
             }
             return nil
         }
         if index > self.maximumFrameSize {
-            return self.refuse(.frameTooLarge, "a frame of \(index) bytes is over \(self.maximumFrameSize)", buffer: &buffer)
+            let message = "a frame of \(index) bytes is over \(self.maximumFrameSize)"
+            return self.refuse(.frameTooLarge, message, keeping: index, of: &buffer)
         }
         if byte == MLLPFraming.startBlock {
-            return self.refuse(
-                .startByteInsideFrame, "a start byte 0x0B came \(index) bytes into a frame", buffer: &buffer)
+            let message = "a start byte 0x0B came \(index) bytes into a frame"
+            return self.refuse(.startByteInsideFrame, message, keeping: index, of: &buffer)
         }
         guard index + 1 < buffer.readableBytes else {
             self.searched = index  // the end byte's follower has not arrived yet
             return nil
         }
         guard buffer.getInteger(at: buffer.readerIndex + index + 1, as: UInt8.self) == MLLPFraming.carriageReturn else {
-            return self.refuse(.malformedFrameEnd, "the end byte 0x1C was not followed by 0x0D", buffer: &buffer)
+            let message = "the end byte 0x1C was not followed by 0x0D"
+            return self.refuse(.malformedFrameEnd, message, keeping: index, of: &buffer)
         }
         let message = buffer.readBytes(length: index) ?? []
         buffer.moveReaderIndex(forwardBy: 2)
@@ -124,9 +127,15 @@ struct MLLPFrameDecoder: ByteToMessageDecoder {
         return .message(message)
     }
 
-    private mutating func refuse(_ code: MLLPError.Code, _ message: String, buffer: inout ByteBuffer) -> MLLPInboundFrame {
+    /// Refuses the current frame, keeping the first `length` bytes of its content (at most 64 KiB).
+    private mutating func refuse(
+        _ code: MLLPError.Code,
+        _ message: String,
+        keeping length: Int,
+        of buffer: inout ByteBuffer
+    ) -> MLLPInboundFrame {
         self.refused = true
-        let partial = buffer.readBytes(length: min(buffer.readableBytes, MLLPFraming.partialMessageLimit)) ?? []
+        let partial = buffer.readBytes(length: min(length, MLLPFraming.partialMessageLimit)) ?? []
         buffer.moveReaderIndex(to: buffer.writerIndex)
         return .refused(MLLPError(code, message), partial: partial)
     }
