@@ -12,6 +12,17 @@ enum Converter: String, Sendable, Hashable, CaseIterable {
     case quantity = "Quantity", structuredNumeric = "SN", structuredNumericText = "SN.text"
     case referenceRange, attachment = "ED", money = "Money"
 
+    /// Whether the converter reads only component 1 (so an empty component 1 means no value).
+    var readsFirstComponentOnly: Bool {
+        switch self {
+        case .string, .text, .code, .boolean, .integer, .decimal, .date, .dateTime, .instant, .quantity, .referenceRange,
+             .money:
+            true
+        default:
+            false
+        }
+    }
+
     /// The converter a mapping file names (`CE` and `CNE` read like `CWE`, `TS`/`DTM` like `dateTime`).
     init?(name: String) {
         switch name {
@@ -43,6 +54,7 @@ struct ValueConverter: Sendable {
     /// `value` converted by `converter`; nil when there is nothing to write (e.g. an unmapped code).
     func convert(_ value: V2Value, _ converter: Converter, _ options: ConversionOptions) throws(ConversionFailure) -> JSONValue? {
         let first = value.part(1).trimmingCharacters(in: .whitespaces)
+        if first.isEmpty, converter.readsFirstComponentOnly { return nil }
         switch converter {
         case .string, .text:
             return nonEmpty(value.part(1))

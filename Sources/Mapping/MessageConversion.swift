@@ -103,8 +103,9 @@ struct MessageConversion {
         }
         if values.isEmpty, let fallback = field.defaultValue { values = [fallback] }
         if values.isEmpty, field.required {
-            let source = field.from.first ?? field.sum
-            throw error("\(field.path) needs a value" + (source.map { " from \($0)" } ?? ""), at: source, in: scope)
+            let sources = field.from.isEmpty ? [field.sum].compactMap { $0 } : field.from
+            let names = sources.map(\.description).joined(separator: " or ")
+            throw error("\(field.path) needs a value" + (names.isEmpty ? "" : " from \(names)"), at: sources.first, in: scope)
         }
         return values
     }
