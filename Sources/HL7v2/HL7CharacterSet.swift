@@ -27,25 +27,27 @@ public enum HL7CharacterSet: String, Sendable, Hashable {
         }
     }
 
-    /// Decodes `bytes` following the table above; returns the text as UTF-8 bytes and the set that was used.
+    /// Decodes `bytes` from `start` following the table above; returns the text as UTF-8 bytes, where it starts in
+    /// them and the set that was used (the input itself when it is already UTF-8, so nothing is copied).
     /// - Throws: `.invalidCharacterEncoding` when UTF-8 was declared and the bytes are not UTF-8.
-    static func decode(_ bytes: [UInt8], declaredName: String) throws(HL7ParseError) -> ([UInt8], HL7CharacterSet) {
+    static func decode(_ bytes: [UInt8], from start: Int,
+                       declaredName: String) throws(HL7ParseError) -> ([UInt8], Int, HL7CharacterSet) {
         let declared = declared(declaredName)
-        if declared == .latin1 { return (latin1ToUTF8(bytes), .latin1) }
-        if let offset = firstInvalidUTF8Offset(bytes) {
+        if declared == .latin1 { return (latin1ToUTF8(bytes[start...]), 0, .latin1) }
+        if let offset = firstInvalidUTF8Offset(bytes, from: start) {
             if declared == .utf8 {
-                let segment = bytes.prefix(offset).reduce(1) { $1 == 0x0D || $1 == 0x0A ? $0 + 1 : $0 }
+                let segment = bytes[start..<(start + offset)].reduce(1) { $1 == 0x0D || $1 == 0x0A ? $0 + 1 : $0 }
                 throw HL7ParseError(.invalidCharacterEncoding, segmentIndex: segment,
                                     reason: "MSH-18 declares \(declaredName) but byte \(offset) is not valid UTF-8")
             }
-            return (latin1ToUTF8(bytes), .latin1)
+            return (latin1ToUTF8(bytes[start...]), 0, .latin1)
         }
-        if declared == .ascii, bytes.allSatisfy({ $0 < 0x80 }) { return (bytes, .ascii) }
-        return (bytes, .utf8)
+        if declared == .ascii, bytes[start...].allSatisfy({ $0 < 0x80 }) { return (bytes, start, .ascii) }
+        return (bytes, start, .utf8)
     }
 
     /// The set for writing text that arrived already decoded (as UTF-8 bytes), from its MSH-18.
-    static func forDecodedText(_ bytes: [UInt8], declaredName: String) -> HL7CharacterSet {
+    static func forDecodedText(_ bytes: ArraySlice<UInt8>, declaredName: String) -> HL7CharacterSet {
         switch declared(declaredName) {
         case .latin1: return .latin1
         case .ascii: return bytes.allSatisfy({ $0 < 0x80 }) ? .ascii : .utf8
@@ -71,11 +73,11 @@ public enum HL7CharacterSet: String, Sendable, Hashable {
 
     /// Text for bytes named by a `\Xhh\` escape: Latin-1 per byte in a Latin-1 message, else UTF-8 when valid.
     func text(fromEscaped bytes: [UInt8]) -> String {
-        if self != .latin1, Self.firstInvalidUTF8Offset(bytes) == nil { return String(decoding: bytes, as: UTF8.self) }
+        if self != .latin1, Self.firstInvalidUTF8Offset(bytes, from: 0) == nil { return String(decoding: bytes, as: UTF8.self) }
         return String(decoding: Self.latin1ToUTF8(bytes), as: UTF8.self)
     }
 
-    static func latin1ToUTF8(_ bytes: [UInt8]) -> [UInt8] {
+    static func latin1ToUTF8(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 8)
         for byte in bytes {
@@ -89,34 +91,41 @@ public enum HL7CharacterSet: String, Sendable, Hashable {
         return out
     }
 
-    /// Offset of the first byte that breaks UTF-8, or nil when all of `bytes` is valid UTF-8.
-    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            let lead = bytes[index]
-            if lead < 0x80 {
-                index += 1
-                continue
+    /// Offset from `start` of the first byte that breaks UTF-8, or nil when all of `bytes[start...]` is valid
+    /// UTF-8. Runs of ASCII are skipped eight bytes at a time.
+    static func firstInvalidUTF8Offset(_ bytes: [UInt8], from start: Int) -> Int? {
+        bytes.withUnsafeBytes { raw -> Int? in
+            let count = raw.count
+            var index = start
+            while index < count {
+                if index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
+                }
+                let lead = raw[index]
+                if lead < 0x80 {
+                    index += 1
+                    continue
+                }
+                let length: Int
+                let minimum: UInt32
+                var value: UInt32
+                switch lead {
+                case 0xC2...0xDF: length = 2; minimum = 0x80; value = UInt32(lead & 0x1F)
+                case 0xE0...0xEF: length = 3; minimum = 0x800; value = UInt32(lead & 0x0F)
+                case 0xF0...0xF4: length = 4; minimum = 0x10000; value = UInt32(lead & 0x07)
+                default: return index - start
+                }
+                guard index + length <= count else { return index - start }
+                for offset in 1..<length {
+                    let next = raw[index + offset]
+                    guard next & 0xC0 == 0x80 else { return index - start }
+                    value = value << 6 | UInt32(next & 0x3F)
+                }
+                if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return index - start }
+                index += length
             }
-            let length: Int
-            let minimum: UInt32
-            var value: UInt32
-            switch lead {
-            case 0xC2...0xDF: length = 2; minimum = 0x80; value = UInt32(lead & 0x1F)
-            case 0xE0...0xEF: length = 3; minimum = 0x800; value = UInt32(lead & 0x0F)
-            case 0xF0...0xF4: length = 4; minimum = 0x10000; value = UInt32(lead & 0x07)
-            default: return index
-            }
-            guard index + length <= count else { return index }
-            for offset in 1..<length {
-                let next = bytes[index + offset]
-                guard next & 0xC0 == 0x80 else { return index }
-                value = value << 6 | UInt32(next & 0x3F)
-            }
-            if value < minimum || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return index }
-            index += length
+            return nil
         }
-        return nil
     }
 }

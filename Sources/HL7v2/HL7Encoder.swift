@@ -14,53 +14,70 @@ public struct HL7Encoder: Sendable {
 
     /// One segment without its terminator: `PID|1||123^^^HOSP^MR`.
     public func encode(_ segment: HL7Segment) -> String {
-        var text = segment.id
-        guard let first = segment.fields.first else { return text }
-        let separator = String(first.encoding.field)
-        if segment.isHeader {
-            // MSH-1 is the separator itself and is written once, right after the ID.
-            text += first.raw
-            for (offset, field) in segment.fields.dropFirst().enumerated() {
-                if offset > 0 { text += separator }
-                text += field.raw
-            }
-        } else {
-            for field in segment.fields {
-                text += separator
-                text += field.raw
-            }
-        }
-        return text
+        var bytes: [UInt8] = []
+        append(segment, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The message as ER7 text, each segment followed by the terminator.
     public func encode(_ message: HL7Message) -> String {
-        encode(segments: message.segments)
+        String(decoding: encodeUTF8(segments: message.segments), as: UTF8.self)
     }
 
     /// The message as bytes in its character set.
     /// - Throws: `.unencodableCharacter` when a Latin-1 message holds a character above U+00FF.
     public func encodeBytes(_ message: HL7Message) throws(HL7ParseError) -> [UInt8] {
-        try message.characterSet.encode(encode(message))
+        guard message.characterSet == .latin1 else { return encodeUTF8(segments: message.segments) }
+        return try message.characterSet.encode(encode(message))
     }
 
     /// The batch as ER7 text: FHS, then each BHS, its messages and BTS, then FTS (those present).
     public func encode(_ batch: HL7Batch) -> String {
-        encode(segments: batch.allSegments)
+        String(decoding: encodeUTF8(segments: batch.allSegments), as: UTF8.self)
     }
 
     /// The batch as bytes in its character set.
     /// - Throws: `.unencodableCharacter` when a Latin-1 batch holds a character above U+00FF.
     public func encodeBytes(_ batch: HL7Batch) throws(HL7ParseError) -> [UInt8] {
-        try batch.characterSet.encode(encode(batch))
+        guard batch.characterSet == .latin1 else { return encodeUTF8(segments: batch.allSegments) }
+        return try batch.characterSet.encode(encode(batch))
     }
 
-    func encode(segments: [HL7Segment]) -> String {
-        var text = ""
+    /// The segments as UTF-8, each followed by the terminator; fields are copied from the bytes they were read from.
+    func encodeUTF8(segments: [HL7Segment]) -> [UInt8] {
+        var capacity = 0
         for segment in segments {
-            text += encode(segment)
-            text += segmentTerminator
+            capacity += 4 + segmentTerminator.utf8.count
+            for field in segment.fields { capacity += field.range.count + 1 }
         }
-        return text
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(capacity)
+        for segment in segments {
+            append(segment, to: &bytes)
+            bytes.append(contentsOf: segmentTerminator.utf8)
+        }
+        return bytes
+    }
+
+    /// Appends one segment without its terminator. MSH-1 is the separator itself and is written once, right
+    /// after the ID.
+    func append(_ segment: HL7Segment, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: segment.id.utf8)
+        guard let first = segment.fields.first else { return }
+        let field = first.encoding.field
+        if field.isASCII {
+            appendFields(segment, separator: CollectionOfOne(UInt8(truncatingIfNeeded: field.value)), to: &bytes)
+        } else {
+            appendFields(segment, separator: Array(String(field).utf8), to: &bytes)
+        }
+    }
+
+    private func appendFields(_ segment: HL7Segment, separator: some Collection<UInt8>, to bytes: inout [UInt8]) {
+        let header = segment.isHeader
+        for (offset, field) in segment.fields.enumerated() {
+            // A header writes MSH-1 (the separator, as the field holds it) and MSH-2 with nothing between.
+            if !header || offset > 1 { bytes.append(contentsOf: separator) }
+            field.text.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[field.range])) }
+        }
     }
 }

@@ -75,6 +75,21 @@ public struct HL7EncodingCharacters: Sendable, Hashable {
         return text
     }
 
+    /// Whether `bytes` are exactly `encodingCharactersText` (so reading them gives these delimiters back):
+    /// lets a reader skip checking the same MSH-2 again for every message of a stream.
+    func isWritten(as bytes: ArraySlice<UInt8>) -> Bool {
+        let length = 3 + (subcomponent == nil ? 0 : 1) + (truncation == nil ? 0 : 1)
+        guard bytes.count == length else { return false }
+        var index = bytes.startIndex
+        func matches(_ scalar: Unicode.Scalar?) -> Bool {
+            guard let scalar else { return true }
+            defer { index += 1 }
+            return scalar.isASCII && bytes[index] == UInt8(truncatingIfNeeded: scalar.value)
+        }
+        return matches(component) && matches(repetition) && matches(escape) && matches(subcomponent)
+            && matches(truncation)
+    }
+
     /// Whether a character may serve as a delimiter: printable, not a letter, digit or white space.
     static func canDelimit(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties

@@ -5,21 +5,25 @@
 /// MSH-1 and MSH-2 (and the same fields of FHS/BHS) hold the delimiters themselves: they have one repetition,
 /// one component, and their text is returned as written.
 public struct HL7Field: Sendable, Hashable {
-    /// The field's text as written in the message, escape sequences included.
-    public var raw: String
-    /// The delimiters of the message the field belongs to.
-    public var encoding: HL7EncodingCharacters
-    /// The character set used for `\Xhh\` escapes.
-    public var characterSet: HL7CharacterSet
+    /// The text this field is a slice of (shared with the other fields read from the same input).
+    var text: HL7Text
+    /// Where the field's raw text sits in `text.bytes`.
+    var range: Range<Int>
     /// True for MSH-1/MSH-2 (FHS, BHS): the text is never split or unescaped.
     public var holdsDelimiters: Bool
 
     /// A field from its raw ER7 text.
     public init(raw: String, encoding: HL7EncodingCharacters = .standard, characterSet: HL7CharacterSet = .utf8,
                 holdsDelimiters: Bool = false) {
-        self.raw = raw
-        self.encoding = encoding
-        self.characterSet = characterSet
+        let bytes = Array(raw.utf8)
+        self.init(text: HL7Text(bytes: bytes, encoding: encoding, characterSet: characterSet), range: 0..<bytes.count,
+                  holdsDelimiters: holdsDelimiters)
+    }
+
+    /// A field that is `range` of `text` (how the reader makes them, without copying).
+    init(text: HL7Text, range: Range<Int>, holdsDelimiters: Bool = false) {
+        self.text = text
+        self.range = range
         self.holdsDelimiters = holdsDelimiters
     }
 
@@ -29,13 +33,38 @@ public struct HL7Field: Sendable, Hashable {
         self.init(raw: escaped.joined(separator: String(encoding.component)), encoding: encoding)
     }
 
+    /// The field's text as written in the message, escape sequences included.
+    public var raw: String {
+        get { text.string(range) }
+        set {
+            let bytes = Array(newValue.utf8)
+            text = HL7Text(bytes: bytes, encoding: text.encoding, characterSet: text.characterSet)
+            range = 0..<bytes.count
+        }
+    }
+
+    /// The delimiters of the message the field belongs to.
+    public var encoding: HL7EncodingCharacters {
+        get { text.encoding }
+        set { text = HL7Text(bytes: text.bytes, encoding: newValue, characterSet: text.characterSet) }
+    }
+
+    /// The character set used for `\Xhh\` escapes.
+    public var characterSet: HL7CharacterSet {
+        get { text.characterSet }
+        set { text = HL7Text(bytes: text.bytes, encoding: text.encoding, characterSet: newValue) }
+    }
+
     /// True when nothing is written in the field.
-    public var isEmpty: Bool { raw.isEmpty }
+    public var isEmpty: Bool { range.isEmpty }
     /// True for the explicit null `""` (HL7: the receiver should delete its value).
-    public var isNull: Bool { raw == "\"\"" }
+    public var isNull: Bool {
+        range.count == 2 && text.bytes[range.lowerBound] == 0x22 && text.bytes[range.lowerBound + 1] == 0x22
+    }
 
     /// The repetitions (at least one, possibly empty).
     public var repetitions: [HL7Repetition] {
+        let raw = raw
         let parts = holdsDelimiters ? [raw[...]] : HL7Split.split(raw[...], on: encoding.repetition)
         return parts.map { HL7Repetition(raw: $0, encoding: encoding, characterSet: characterSet, holdsDelimiters: holdsDelimiters) }
     }
@@ -47,7 +76,55 @@ public struct HL7Field: Sendable, Hashable {
     }
 
     /// The first subcomponent of the first component of the first repetition, unescaped (`PID-5` reads as `PID-5.1`).
-    public var value: String { repetition(1)?.value ?? "" }
+    public var value: String { value(repetition: 1, component: 1, subcomponent: 1) ?? "" }
+
+    /// Subcomponent `subcomponent` of component `component` of repetition `repetition` (1-based), unescaped, or
+    /// nil when the field has fewer. Reads only the bytes of that value.
+    func value(repetition: Int, component: Int, subcomponent: Int) -> String? {
+        switch text.leaf(of: range, holdsDelimiters: holdsDelimiters, repetition: repetition, component: component,
+                         subcomponent: subcomponent) {
+        case .found(let leaf): return holdsDelimiters ? text.string(leaf) : text.unescaped(leaf)
+        case .absent: return nil
+        case .needsText: return self.repetition(repetition)?.component(component)?.subcomponent(subcomponent)
+        }
+    }
+
+    /// The non-empty values at `component`.`subcomponent` of every repetition, or nil when the delimiters are not
+    /// ASCII (split `repetitions` then).
+    func leafValues(component: Int, subcomponent: Int) -> [String]? {
+        if holdsDelimiters {
+            return component == 1 && subcomponent == 1 && !range.isEmpty ? [text.string(range)] : []
+        }
+        guard let delimiters = text.delimiterBytes else { return nil }
+        var values: [String] = []
+        var start = range.lowerBound
+        while true {
+            let end = text.firstIndex(of: delimiters.repetition, in: start..<range.upperBound) ?? range.upperBound
+            if let inComponent = text.part(component, of: start..<end, splitOn: delimiters.component),
+               let leaf = text.part(subcomponent, of: inComponent, splitOn: delimiters.subcomponent), !leaf.isEmpty {
+                values.append(text.unescaped(leaf))
+            }
+            guard end < range.upperBound else { return values }
+            start = end + 1
+        }
+    }
+
+    /// Fields are equal when their text, delimiters, character set and role are.
+    public static func == (left: HL7Field, right: HL7Field) -> Bool {
+        guard left.holdsDelimiters == right.holdsDelimiters, left.range.count == right.range.count,
+              left.text.encoding == right.text.encoding, left.text.characterSet == right.text.characterSet else { return false }
+        if left.text === right.text && left.range == right.range { return true }
+        return left.text.bytes[left.range].elementsEqual(right.text.bytes[right.range])
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        text.bytes.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[range])) }
+        hasher.combine(range.count)
+        hasher.combine(text.encoding)
+        hasher.combine(text.characterSet)
+        hasher.combine(holdsDelimiters)
+    }
 }
 
 /// One repetition of a field.

@@ -51,11 +51,11 @@ public struct HL7Message: Sendable, Hashable {
             throw HL7ParseError(.unexpectedSegment, segmentIndex: firstIndex + offset, segmentID: segment.id,
                                 reason: "\(segment.id) cannot appear inside a message (read several messages with HL7Batch)")
         }
-        guard let type = header.field(9)?.repetition(1)?.component(1)?.value, !type.isEmpty else {
+        guard let type = header.field(9)?.value, !type.isEmpty else {
             throw HL7ParseError(.missingRequiredField, segmentIndex: firstIndex, segmentID: "MSH", field: 9,
                                 reason: "MSH-9 (message type) is empty")
         }
-        let version = header.field(12)?.repetition(1)?.component(1)?.value ?? ""
+        let version = header.field(12)?.value ?? ""
         guard version.isEmpty || Self.isVersion(version) else {
             throw HL7ParseError(.invalidVersion, segmentIndex: firstIndex, segmentID: "MSH", field: 12,
                                 reason: "MSH-12 \"\(version.prefix(20))\" is not an HL7 v2 version such as 2.5 or 2.5.1")
@@ -65,12 +65,30 @@ public struct HL7Message: Sendable, Hashable {
 
     /// `2.n` or `2.n.n`, each number of 1 to 4 digits (MSH-12.1, HL7 table 0104).
     static func isVersion(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count >= 2 && parts.count <= 3 && parts[0] == "2"
-            && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+        var parts = 1
+        var digits = 0
+        for (offset, byte) in text.utf8.enumerated() {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return false }
+                parts += 1
+                digits = 0
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                guard offset > 0 || byte == UInt8(ascii: "2") else { return false }
+                digits += 1
+                guard digits <= 4, parts > 1 || digits == 1 else { return false }
+            } else {
+                return false
+            }
+        }
+        return parts >= 2 && digits > 0
     }
 
-    static func isEnvelope(_ id: String) -> Bool { ["MSH", "FHS", "BHS", "BTS", "FTS"].contains(id) }
+    static func isEnvelope(_ id: String) -> Bool {
+        switch id {
+        case "MSH", "FHS", "BHS", "BTS", "FTS": true
+        default: false
+        }
+    }
 
     /// The message header (the first segment).
     public var header: HL7Segment? { segments.first }
@@ -92,10 +110,13 @@ public struct HL7Message: Sendable, Hashable {
 
     /// The unescaped value at `path`, or nil when absent or empty.
     public func value(at path: HL7Path) -> String? {
-        let matching = segments(path.segmentID)
-        let index = (path.occurrence ?? 1) - 1
-        guard index >= 0, index < matching.count else { return nil }
-        return path.value(in: matching[index], repetition: path.repetition ?? 1)
+        let wanted = path.occurrence ?? 1
+        var seen = 0
+        for index in segments.indices where segments[index].id == path.segmentID {
+            seen += 1
+            if seen == wanted { return path.value(in: segments[index], repetition: path.repetition ?? 1) }
+        }
+        return nil
     }
 
     /// Every non-empty value at `path`: all segments of the ID unless `[n]` is given, all repetitions unless
@@ -107,14 +128,18 @@ public struct HL7Message: Sendable, Hashable {
 
     /// Every non-empty value at `path` (see `values(_:)`).
     public func values(at path: HL7Path) -> [String] {
-        var matching = segments(path.segmentID)
-        if let occurrence = path.occurrence {
-            matching = occurrence >= 1 && occurrence <= matching.count ? [matching[occurrence - 1]] : []
+        var found: [String] = []
+        var seen = 0
+        for index in segments.indices where segments[index].id == path.segmentID {
+            seen += 1
+            if let occurrence = path.occurrence, occurrence != seen { continue }
+            if let repetition = path.repetition {
+                if let value = path.value(in: segments[index], repetition: repetition) { found.append(value) }
+            } else if let field = segments[index].field(path.field) {
+                found += path.values(in: field)
+            }
         }
-        return matching.flatMap { segment -> [String] in
-            if let repetition = path.repetition { return path.value(in: segment, repetition: repetition).map { [$0] } ?? [] }
-            return segment.field(path.field)?.repetitions.compactMap { path.value(in: $0) } ?? []
-        }
+        return found
     }
 
     /// MSH-9.1, e.g. `ADT`.

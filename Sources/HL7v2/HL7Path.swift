@@ -77,7 +77,14 @@ public struct HL7Path: Sendable, Hashable, CustomStringConvertible {
 
     /// The value this path names inside one segment at repetition `number`, or nil when absent or empty.
     func value(in segment: HL7Segment, repetition number: Int) -> String? {
-        segment.field(field)?.repetition(number).flatMap(value(in:))
+        guard let value = segment.field(field)?.value(repetition: number, component: component ?? 1,
+                                                      subcomponent: subcomponent ?? 1), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The non-empty values this path names in every repetition of `field`, in order (each repetition read once).
+    func values(in field: HL7Field) -> [String] {
+        field.leafValues(component: component ?? 1, subcomponent: subcomponent ?? 1) ?? field.repetitions.compactMap(value(in:))
     }
 
     /// The value this path names inside one repetition of its field, or nil when absent or empty.

@@ -21,7 +21,9 @@ public struct HL7ParseOptions: Sendable, Hashable {
 
 /// Turns ER7 bytes into segments: BOM, character set (MSH-18), segment terminators (CR, LF, CRLF; blank and
 /// blank-looking lines skipped), delimiters from each header segment (MSH/FHS/BHS), segment IDs and limits.
-/// Work is linear in the input and every allocation is bounded by it.
+///
+/// One pass over the bytes after the character set check: each field becomes a range of one shared `HL7Text`
+/// (no string is made until a value is read). Work is linear in the input and every allocation is bounded by it.
 enum HL7Reader {
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A
@@ -33,112 +35,200 @@ enum HL7Reader {
         guard input.count <= options.maxInputBytes else {
             throw HL7ParseError(.limitExceeded, reason: "input of \(input.count) bytes exceeds the limit of \(options.maxInputBytes)")
         }
-        var raw = input
-        if raw.starts(with: [0xEF, 0xBB, 0xBF]) { raw.removeFirst(3) }
-        guard raw.contains(where: { !isBlank($0) }) else {
+        let bomLength = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF ? 3 : 0
+        guard input[bomLength...].contains(where: { !isBlank($0) }) else {
             throw HL7ParseError(.emptyInput, reason: "the input holds no segment")
         }
-        let head = raw.prefix(3)
+        let head = input[bomLength...].prefix(3)
         guard head.elementsEqual("MSH".utf8) || head.elementsEqual("FHS".utf8) || head.elementsEqual("BHS".utf8) else {
-            let shown = String(decoding: raw.prefix(3).map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+            let shown = String(decoding: head.map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
             throw HL7ParseError(.missingHeader, segmentIndex: 1,
                                 reason: "the input starts with \"\(shown)\", not with an MSH, FHS or BHS segment")
         }
-        let declared = declaredCharacterSet(raw)
-        let (bytes, characterSet) = try decoded
-            ? (raw, HL7CharacterSet.forDecodedText(raw, declaredName: declared))
-            : HL7CharacterSet.decode(raw, declaredName: declared)
-        var segments: [HL7Segment] = []
-        var encoding = HL7EncodingCharacters.standard
-        var start = 0
+        let declared = declaredCharacterSet(input, from: bomLength)
+        let (bytes, start, characterSet) = try decoded
+            ? (input, bomLength, HL7CharacterSet.forDecodedText(input[bomLength...], declaredName: declared))
+            : HL7CharacterSet.decode(input, from: bomLength, declaredName: declared)
+        var scanner = SegmentScanner(bytes: bytes, characterSet: characterSet, options: options)
+        try scanner.scan(from: start)
+        return (scanner.segments, characterSet)
+    }
+
+    /// MSH-18 (first repetition, first component) of the first MSH in the raw bytes, trimmed; empty when absent.
+    static func declaredCharacterSet(_ bytes: [UInt8], from start: Int) -> String {
+        var lineStart = start
         let count = bytes.count
-        while start < count {
-            var end = start
-            while end < count, bytes[end] != cr, bytes[end] != lf { end += 1 }
-            if bytes[start..<end].contains(where: { !isBlank($0) }) {
+        while lineStart < count {
+            var lineEnd = lineStart
+            while lineEnd < count, bytes[lineEnd] != cr, bytes[lineEnd] != lf { lineEnd += 1 }
+            let line = bytes[lineStart..<lineEnd]
+            if line.count > 4, line.prefix(3).elementsEqual("MSH".utf8) {
+                let separator = line[lineStart + 3]
+                // Fields are counted from the separator after `MSH` (MSH-1): MSH-2 starts at lineStart + 4.
+                var field = 2
+                var index = lineStart + 4
+                var msh2End = lineEnd
+                while index < lineEnd, field < 18 {
+                    if line[index] == separator {
+                        if field == 2 { msh2End = index }
+                        field += 1
+                    }
+                    index += 1
+                }
+                guard field == 18 else { return "" }
+                let delimiters = line[(lineStart + 4)..<msh2End]
+                var valueEnd = index
+                while valueEnd < lineEnd, line[valueEnd] != separator, !delimiters.contains(line[valueEnd]) { valueEnd += 1 }
+                return String(decoding: line[index..<valueEnd], as: UTF8.self).trimmingSpaces()
+            }
+            lineStart = lineEnd + 1
+        }
+        return ""
+    }
+
+    static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == cr || byte == lf }
+}
+
+/// The segment loop of `HL7Reader.read`: finds each line, its ID and its fields, applying the limits.
+struct SegmentScanner {
+    let bytes: [UInt8]
+    let characterSet: HL7CharacterSet
+    let options: HL7ParseOptions
+    var segments: [HL7Segment] = []
+    /// The delimiters of the last header segment, shared by the fields after it.
+    var text: HL7Text
+    /// Field start and end offsets of the segment being read (reused from one segment to the next).
+    var bounds: [Int] = []
+
+    init(bytes: [UInt8], characterSet: HL7CharacterSet, options: HL7ParseOptions) {
+        self.bytes = bytes
+        self.characterSet = characterSet
+        self.options = options
+        self.text = HL7Text(bytes: bytes, encoding: .standard, characterSet: characterSet)
+        segments.reserveCapacity(min(bytes.count / 64 + 4, options.maxSegments))
+        bounds.reserveCapacity(128)
+    }
+
+    mutating func scan(from start: Int) throws(HL7ParseError) {
+        let count = bytes.count
+        var lineStart = start
+        while lineStart < count {
+            var lineEnd = lineStart
+            var blank = true
+            bytes.withUnsafeBufferPointer { buffer in
+                while lineEnd < count {
+                    let byte = buffer[lineEnd]
+                    if byte <= HL7Reader.cr, byte == HL7Reader.cr || byte == HL7Reader.lf { break }
+                    if blank, byte != 0x20, byte != 0x09 { blank = false }
+                    lineEnd += 1
+                }
+            }
+            if !blank {
                 guard segments.count < options.maxSegments else {
                     throw HL7ParseError(.limitExceeded, segmentIndex: segments.count + 1,
                                         reason: "more than \(options.maxSegments) segments")
                 }
-                let line = bytes[start..<end]
-                let segment = try readSegment(line, index: segments.count + 1, encoding: &encoding,
-                                              characterSet: characterSet, options: options)
-                segments.append(segment)
+                segments.append(try readSegment(lineStart..<lineEnd, index: segments.count + 1))
             }
-            start = end + 1
+            lineStart = lineEnd + 1
         }
-        return (segments, characterSet)
     }
 
-    /// One segment; a header segment first sets `encoding` from its own MSH-1/MSH-2.
-    static func readSegment(_ line: ArraySlice<UInt8>, index: Int, encoding: inout HL7EncodingCharacters,
-                            characterSet: HL7CharacterSet, options: HL7ParseOptions) throws(HL7ParseError) -> HL7Segment {
-        let idBytes = line.prefix(3)
-        let id = String(decoding: idBytes, as: UTF8.self)
-        var fields: [HL7Field] = []
-        var cursor = line.startIndex
-        if HL7Segment.isHeader(id), line.count >= 3 {
-            encoding = try headerEncoding(line, index: index, id: id)
+    /// One segment; a header segment first sets `text` to its own MSH-1/MSH-2 delimiters.
+    mutating func readSegment(_ line: Range<Int>, index: Int) throws(HL7ParseError) -> HL7Segment {
+        let id = String(decoding: bytes[line.lowerBound..<min(line.lowerBound + 3, line.upperBound)], as: UTF8.self)
+        var cursor: Int
+        bounds.removeAll(keepingCapacity: true)
+        let header = HL7Segment.isHeader(id)
+        if header {
+            let encoding = try headerEncoding(line, index: index, id: id)
+            if encoding != text.encoding { text = HL7Text(bytes: bytes, encoding: encoding, characterSet: characterSet) }
             let separator = UInt8(truncatingIfNeeded: encoding.field.value)
-            let msh2Start = line.startIndex + 4
-            let msh2End = line[msh2Start...].firstIndex(of: separator) ?? line.endIndex
-            fields.append(HL7Field(raw: String(encoding.field), encoding: encoding, characterSet: characterSet,
-                                   holdsDelimiters: true))
-            fields.append(HL7Field(raw: String(decoding: line[msh2Start..<msh2End], as: UTF8.self), encoding: encoding,
-                                   characterSet: characterSet, holdsDelimiters: true))
-            cursor = msh2End
+            let msh2Start = line.lowerBound + 4
+            cursor = bytes[msh2Start..<line.upperBound].firstIndex(of: separator) ?? line.upperBound
+            bounds.append(contentsOf: [line.lowerBound + 3, line.lowerBound + 4, msh2Start, cursor])
         } else {
-            let separator = UInt8(truncatingIfNeeded: encoding.field.value)
-            let idEnd = line.firstIndex(of: separator) ?? line.endIndex
-            guard HL7Segment.isValidID(line[line.startIndex..<idEnd]) else {
-                let shown = String(decoding: line[line.startIndex..<idEnd].prefix(12), as: UTF8.self)
+            let separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
+            cursor = bytes[line].firstIndex(of: separator) ?? line.upperBound
+            guard HL7Segment.isValidID(bytes[line.lowerBound..<cursor]) else {
+                let shown = String(decoding: bytes[line.lowerBound..<cursor].prefix(12), as: UTF8.self)
                 throw HL7ParseError(.invalidSegmentID, segmentIndex: index,
                                     reason: "\"\(shown)\" is not a segment ID (three characters: A-Z, then A-Z or 0-9)")
             }
-            cursor = idEnd
         }
-        let separator = UInt8(truncatingIfNeeded: encoding.field.value)
-        let repetitionLead = encoding.repetition.utf8.first ?? 0
-        // `cursor` sits on a field separator (or the end): each separator opens one more field.
-        while cursor < line.endIndex {
-            let fieldStart = cursor + 1
-            var fieldEnd = fieldStart
-            var repetitions = 1
-            while fieldEnd < line.endIndex, line[fieldEnd] != separator {
-                if line[fieldEnd] == repetitionLead { repetitions += 1 }
-                fieldEnd += 1
+        let separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
+        let end = line.upperBound
+        let maxFields = options.maxFieldsPerSegment
+        let bytes = bytes
+        var bounds = bounds
+        bytes.withUnsafeBufferPointer { buffer in
+            // `cursor` sits on a field separator (or the end): each separator opens one more field.
+            while cursor < end, bounds.count < 2 * maxFields + 2 {
+                let fieldStart = cursor + 1
+                var fieldEnd = fieldStart
+                while fieldEnd < end, buffer[fieldEnd] != separator { fieldEnd += 1 }
+                bounds.append(fieldStart)
+                bounds.append(fieldEnd)
+                cursor = fieldEnd
             }
-            guard fields.count < options.maxFieldsPerSegment else {
-                throw HL7ParseError(.limitExceeded, segmentIndex: index, segmentID: id, field: fields.count + 1,
-                                    reason: "more than \(options.maxFieldsPerSegment) fields in one segment")
+        }
+        self.bounds = bounds
+        let fieldCount = bounds.count / 2
+        try checkRepetitions(fields: min(fieldCount, maxFields), index: index, id: id)
+        guard fieldCount <= maxFields else {
+            throw HL7ParseError(.limitExceeded, segmentIndex: index, segmentID: id, field: maxFields + 1,
+                                reason: "more than \(maxFields) fields in one segment")
+        }
+        let text = text
+        let fields = [HL7Field](unsafeUninitializedCapacity: fieldCount) { buffer, initialized in
+            for number in 0..<fieldCount {
+                let range = bounds[2 * number]..<bounds[2 * number + 1]
+                buffer.initializeElement(at: number, to: HL7Field(text: text, range: range,
+                                                                  holdsDelimiters: header && number < 2))
             }
-            guard repetitions <= options.maxRepetitionsPerField else {
-                throw HL7ParseError(.limitExceeded, segmentIndex: index, segmentID: id, field: fields.count + 1,
-                                    reason: "more than \(options.maxRepetitionsPerField) repetitions in one field")
-            }
-            fields.append(HL7Field(raw: String(decoding: line[fieldStart..<fieldEnd], as: UTF8.self),
-                                   encoding: encoding, characterSet: characterSet))
-            cursor = fieldEnd
+            initialized = fieldCount
         }
         return HL7Segment(id: id, fields: fields)
     }
 
+    /// Applies `maxRepetitionsPerField`; only fields long enough to pass it are counted.
+    func checkRepetitions(fields: Int, index: Int, id: String) throws(HL7ParseError) {
+        let limit = options.maxRepetitionsPerField
+        let repetitionLead = text.encoding.repetition.utf8.first ?? 0
+        var number = 0
+        while number < fields {
+            let range = bounds[2 * number]..<bounds[2 * number + 1]
+            if range.count >= limit {
+                var repetitions = 1
+                for position in range where bytes[position] == repetitionLead { repetitions += 1 }
+                guard repetitions <= limit else {
+                    throw HL7ParseError(.limitExceeded, segmentIndex: index, segmentID: id, field: number + 1,
+                                        reason: "more than \(limit) repetitions in one field")
+                }
+            }
+            number += 1
+        }
+    }
+
     /// The delimiters a header segment (`MSH|^~\&|...`) declares.
-    static func headerEncoding(_ line: ArraySlice<UInt8>, index: Int, id: String) throws(HL7ParseError) -> HL7EncodingCharacters {
+    func headerEncoding(_ line: Range<Int>, index: Int, id: String) throws(HL7ParseError) -> HL7EncodingCharacters {
         guard line.count >= 4 else {
             throw HL7ParseError(.invalidFieldSeparator, segmentIndex: index, segmentID: id, field: 1,
                                 reason: "\(id) ends before its field separator")
         }
-        let separator = line[line.startIndex + 3]
+        let separator = bytes[line.lowerBound + 3]
         guard separator < 0x80 else {
             throw HL7ParseError(.invalidFieldSeparator, segmentIndex: index, segmentID: id, field: 1,
                                 reason: "the field separator is not an ASCII character")
         }
-        let msh2Start = line.startIndex + 4
-        let msh2End = line[msh2Start...].firstIndex(of: separator) ?? line.endIndex
-        let text = String(decoding: line[msh2Start..<msh2End], as: UTF8.self)
+        let msh2Start = line.lowerBound + 4
+        let msh2End = bytes[msh2Start..<line.upperBound].firstIndex(of: separator) ?? line.upperBound
+        if separator == text.encoding.field.value, text.encoding.isWritten(as: bytes[msh2Start..<msh2End]) {
+            return text.encoding
+        }
+        let written = String(decoding: bytes[msh2Start..<msh2End], as: UTF8.self)
         do {
-            return try HL7EncodingCharacters(fieldSeparator: Unicode.Scalar(separator), encodingCharacters: text)
+            return try HL7EncodingCharacters(fieldSeparator: Unicode.Scalar(separator), encodingCharacters: written)
         } catch {
             var located = error
             located.segmentIndex = index
@@ -146,28 +236,6 @@ enum HL7Reader {
             throw located
         }
     }
-
-    /// MSH-18 (first repetition, first component) of the first MSH in the raw bytes, trimmed; empty when absent.
-    static func declaredCharacterSet(_ bytes: [UInt8]) -> String {
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != cr, bytes[end] != lf { end += 1 }
-            let line = bytes[start..<end]
-            if line.count > 4, line.prefix(3).elementsEqual("MSH".utf8) {
-                let separator = line[start + 3]
-                let fields = line.split(separator: separator, omittingEmptySubsequences: false)
-                guard fields.count > 17 else { return "" }
-                let delimiters = Set(fields[1])
-                let value = fields[17].prefix(while: { !delimiters.contains($0) })
-                return String(decoding: value, as: UTF8.self).trimmingSpaces()
-            }
-            start = end + 1
-        }
-        return ""
-    }
-
-    static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == cr || byte == lf }
 }
 
 extension String {
