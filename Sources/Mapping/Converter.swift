@@ -57,11 +57,12 @@ struct ValueConverter: Sendable {
         if first.isEmpty, converter.readsFirstComponentOnly { return nil }
         switch converter {
         case .string, .text:
+            if options.table != nil || options.inlineMap != nil { return try convert(value, .code, options) }
             return nonEmpty(value.part(1))
         case .code:
+            if let mapped = options.inlineMap?[first] { return .string(mapped) }
             if let table = options.table { return table.lookup(first).map { .string($0.code) } }
-            if let map = options.inlineMap { return map[first].map { .string($0) } }
-            return nonEmpty(first)
+            return options.inlineMap == nil ? nonEmpty(first) : nil
         case .boolean:
             switch first.uppercased() {
             case "Y", "YES", "TRUE", "1": return .bool(true)
