@@ -48,7 +48,12 @@ public struct HL7Encoder: Sendable {
         var capacity = 0
         for segment in segments {
             capacity += 4 + segmentTerminator.utf8.count
-            for field in segment.fields { capacity += field.range.count + 1 }
+            switch segment.storage {
+            case .slices(_, let bounds, _):
+                if let first = bounds.first, let last = bounds.last { capacity += Int(last - first) + 1 }
+            case .fields(let fields):
+                for field in fields { capacity += field.range.count + 1 }
+            }
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(capacity)
@@ -63,18 +68,27 @@ public struct HL7Encoder: Sendable {
     /// after the ID.
     func append(_ segment: HL7Segment, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: segment.id.utf8)
-        guard let first = segment.fields.first else { return }
-        let field = first.encoding.field
-        if field.isASCII {
-            appendFields(segment, separator: CollectionOfOne(UInt8(truncatingIfNeeded: field.value)), to: &bytes)
-        } else {
-            appendFields(segment, separator: Array(String(field).utf8), to: &bytes)
+        switch segment.storage {
+        case .slices(let text, let bounds, let header):
+            // Fields as read lie one after the other, a separator between each (none between MSH-1 and MSH-2):
+            // the segment after its ID is one run of the input.
+            guard let first = bounds.first, let last = bounds.last else { return }
+            let start = Int(first) - (header ? 0 : 1)
+            text.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<Int(last)])) }
+        case .fields(let fields):
+            guard let first = fields.first else { return }
+            let field = first.encoding.field
+            if field.isASCII {
+                append(fields, header: segment.isHeader, separator: CollectionOfOne(UInt8(truncatingIfNeeded: field.value)),
+                       to: &bytes)
+            } else {
+                append(fields, header: segment.isHeader, separator: Array(String(field).utf8), to: &bytes)
+            }
         }
     }
 
-    private func appendFields(_ segment: HL7Segment, separator: some Collection<UInt8>, to bytes: inout [UInt8]) {
-        let header = segment.isHeader
-        for (offset, field) in segment.fields.enumerated() {
+    private func append(_ fields: [HL7Field], header: Bool, separator: some Collection<UInt8>, to bytes: inout [UInt8]) {
+        for (offset, field) in fields.enumerated() {
             // A header writes MSH-1 (the separator, as the field holds it) and MSH-2 with nothing between.
             if !header || offset > 1 { bytes.append(contentsOf: separator) }
             field.text.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[field.range])) }

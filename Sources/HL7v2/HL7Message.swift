@@ -60,7 +60,7 @@ public struct HL7Message: Sendable, Hashable {
             throw HL7ParseError(.invalidVersion, segmentIndex: firstIndex, segmentID: "MSH", field: 12,
                                 reason: "MSH-12 \"\(version.prefix(20))\" is not an HL7 v2 version such as 2.5 or 2.5.1")
         }
-        self.init(segments: segments, encoding: header.fields.first?.encoding ?? .standard, characterSet: characterSet)
+        self.init(segments: segments, encoding: header.field(1)?.encoding ?? .standard, characterSet: characterSet)
     }
 
     /// `2.n` or `2.n.n`, each number of 1 to 4 digits (MSH-12.1, HL7 table 0104).
@@ -84,10 +84,9 @@ public struct HL7Message: Sendable, Hashable {
     }
 
     static func isEnvelope(_ id: String) -> Bool {
-        switch id {
-        case "MSH", "FHS", "BHS", "BTS", "FTS": true
-        default: false
-        }
+        guard let first = id.utf8.first,
+              first == UInt8(ascii: "M") || first == UInt8(ascii: "F") || first == UInt8(ascii: "B") else { return false }
+        return id == "MSH" || id == "FHS" || id == "BHS" || id == "BTS" || id == "FTS"
     }
 
     /// The message header (the first segment).

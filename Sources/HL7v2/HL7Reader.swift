@@ -90,6 +90,9 @@ enum HL7Reader {
 }
 
 /// The segment loop of `HL7Reader.read`: finds each line, its ID and its fields, applying the limits.
+///
+/// Lines and separators are found eight bytes at a time (a word compared with each byte of interest at once);
+/// each segment keeps its fields as offsets into the shared bytes.
 struct SegmentScanner {
     let bytes: [UInt8]
     let characterSet: HL7CharacterSet
@@ -97,8 +100,6 @@ struct SegmentScanner {
     var segments: [HL7Segment] = []
     /// The delimiters of the last header segment, shared by the fields after it.
     var text: HL7Text
-    /// Field start and end offsets of the segment being read (reused from one segment to the next).
-    var bounds: [Int] = []
 
     init(bytes: [UInt8], characterSet: HL7CharacterSet, options: HL7ParseOptions) {
         self.bytes = bytes
@@ -106,98 +107,121 @@ struct SegmentScanner {
         self.options = options
         self.text = HL7Text(bytes: bytes, encoding: .standard, characterSet: characterSet)
         segments.reserveCapacity(min(bytes.count / 64 + 4, options.maxSegments))
-        bounds.reserveCapacity(128)
     }
 
     mutating func scan(from start: Int) throws(HL7ParseError) {
+        guard bytes.count <= Int(UInt32.max) else {
+            throw HL7ParseError(.limitExceeded, reason: "input of \(bytes.count) bytes is over 4 GiB")
+        }
         let count = bytes.count
         var lineStart = start
         while lineStart < count {
-            var lineEnd = lineStart
-            var blank = true
-            bytes.withUnsafeBufferPointer { buffer in
-                while lineEnd < count {
-                    let byte = buffer[lineEnd]
-                    if byte <= HL7Reader.cr, byte == HL7Reader.cr || byte == HL7Reader.lf { break }
-                    if blank, byte != 0x20, byte != 0x09 { blank = false }
-                    lineEnd += 1
-                }
-            }
-            if !blank {
+            var separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
+            let lineEnd: Int
+            var separators: Int
+            (lineEnd, separators) = ByteScan.lineEnd(in: bytes, from: lineStart, counting: separator)
+            if !isBlank(lineStart..<lineEnd) {
                 guard segments.count < options.maxSegments else {
                     throw HL7ParseError(.limitExceeded, segmentIndex: segments.count + 1,
                                         reason: "more than \(options.maxSegments) segments")
                 }
-                segments.append(try readSegment(lineStart..<lineEnd, index: segments.count + 1))
+                let line = lineStart..<lineEnd
+                let index = segments.count + 1
+                if let id = headerID(line) {
+                    let encoding = try headerEncoding(line, index: index, id: id)
+                    if encoding != text.encoding { text = HL7Text(bytes: bytes, encoding: encoding, characterSet: characterSet) }
+                    let written = UInt8(truncatingIfNeeded: encoding.field.value)
+                    if written != separator {
+                        separator = written
+                        separators = ByteScan.lineEnd(in: bytes, from: lineStart, counting: separator).separators
+                    }
+                    segments.append(try readFields(line, id: id, header: true, fieldCount: separators + 1, index: index))
+                } else {
+                    let idEnd = ByteScan.firstIndex(of: separator, in: bytes, line) ?? lineEnd
+                    guard HL7Segment.isValidID(bytes[lineStart..<idEnd]) else {
+                        let shown = String(decoding: bytes[lineStart..<idEnd].prefix(12), as: UTF8.self)
+                        throw HL7ParseError(.invalidSegmentID, segmentIndex: index,
+                                            reason: "\"\(shown)\" is not a segment ID (three characters: A-Z, then A-Z or 0-9)")
+                    }
+                    let id = String(decoding: bytes[lineStart..<idEnd], as: UTF8.self)
+                    segments.append(try readFields(line, id: id, header: false, fieldCount: separators, index: index))
+                }
             }
             lineStart = lineEnd + 1
         }
     }
 
-    /// One segment; a header segment first sets `text` to its own MSH-1/MSH-2 delimiters.
-    mutating func readSegment(_ line: Range<Int>, index: Int) throws(HL7ParseError) -> HL7Segment {
-        let id = String(decoding: bytes[line.lowerBound..<min(line.lowerBound + 3, line.upperBound)], as: UTF8.self)
-        var cursor: Int
-        bounds.removeAll(keepingCapacity: true)
-        let header = HL7Segment.isHeader(id)
-        if header {
-            let encoding = try headerEncoding(line, index: index, id: id)
-            if encoding != text.encoding { text = HL7Text(bytes: bytes, encoding: encoding, characterSet: characterSet) }
-            let separator = UInt8(truncatingIfNeeded: encoding.field.value)
-            let msh2Start = line.lowerBound + 4
-            cursor = bytes[msh2Start..<line.upperBound].firstIndex(of: separator) ?? line.upperBound
-            bounds.append(contentsOf: [line.lowerBound + 3, line.lowerBound + 4, msh2Start, cursor])
-        } else {
-            let separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
-            cursor = bytes[line].firstIndex(of: separator) ?? line.upperBound
-            guard HL7Segment.isValidID(bytes[line.lowerBound..<cursor]) else {
-                let shown = String(decoding: bytes[line.lowerBound..<cursor].prefix(12), as: UTF8.self)
-                throw HL7ParseError(.invalidSegmentID, segmentIndex: index,
-                                    reason: "\"\(shown)\" is not a segment ID (three characters: A-Z, then A-Z or 0-9)")
-            }
+    /// Whether the line holds only spaces and tabs (or nothing).
+    func isBlank(_ line: Range<Int>) -> Bool {
+        for position in line where bytes[position] != 0x20 && bytes[position] != 0x09 { return false }
+        return true
+    }
+
+    /// `MSH`, `FHS` or `BHS` when the line starts with one of them.
+    func headerID(_ line: Range<Int>) -> String? {
+        guard line.count >= 3 else { return nil }
+        let (first, second, third) = (bytes[line.lowerBound], bytes[line.lowerBound + 1], bytes[line.lowerBound + 2])
+        switch (first, second, third) {
+        case (UInt8(ascii: "M"), UInt8(ascii: "S"), UInt8(ascii: "H")): return "MSH"
+        case (UInt8(ascii: "F"), UInt8(ascii: "H"), UInt8(ascii: "S")): return "FHS"
+        case (UInt8(ascii: "B"), UInt8(ascii: "H"), UInt8(ascii: "S")): return "BHS"
+        default: return nil
         }
-        let separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
-        let end = line.upperBound
+    }
+
+    /// The fields of one line (`fieldCount` of them, from the separators counted), after the limits.
+    func readFields(_ line: Range<Int>, id: String, header: Bool, fieldCount: Int,
+                    index: Int) throws(HL7ParseError) -> HL7Segment {
         let maxFields = options.maxFieldsPerSegment
+        let separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
         let bytes = bytes
-        var bounds = bounds
-        bytes.withUnsafeBufferPointer { buffer in
-            // `cursor` sits on a field separator (or the end): each separator opens one more field.
-            while cursor < end, bounds.count < 2 * maxFields + 2 {
-                let fieldStart = cursor + 1
-                var fieldEnd = fieldStart
-                while fieldEnd < end, buffer[fieldEnd] != separator { fieldEnd += 1 }
-                bounds.append(fieldStart)
-                bounds.append(fieldEnd)
-                cursor = fieldEnd
+        let stored = max(min(fieldCount, maxFields + 1), header ? 2 : 0)
+        let bounds = [UInt32](unsafeUninitializedCapacity: 2 * stored) { buffer, initialized in
+            bytes.withUnsafeBufferPointer { input in
+                var cursor: Int
+                var number = 0
+                if header {
+                    // MSH-1 is the separator, MSH-2 runs to the next separator.
+                    let msh2End = ByteScan.firstIndex(of: separator, in: input, (line.lowerBound + 4)..<line.upperBound)
+                        ?? line.upperBound
+                    buffer[0] = UInt32(line.lowerBound + 3)
+                    buffer[1] = UInt32(line.lowerBound + 4)
+                    buffer[2] = UInt32(line.lowerBound + 4)
+                    buffer[3] = UInt32(msh2End)
+                    number = 2
+                    cursor = msh2End
+                } else {
+                    cursor = ByteScan.firstIndex(of: separator, in: input, line) ?? line.upperBound
+                }
+                // `cursor` sits on a field separator: each one opens one more field.
+                while number < buffer.count / 2 {
+                    let fieldStart = cursor + 1
+                    let fieldEnd = number == fieldCount - 1
+                        ? line.upperBound
+                        : ByteScan.firstIndex(of: separator, in: input, fieldStart..<line.upperBound) ?? line.upperBound
+                    buffer[2 * number] = UInt32(fieldStart)
+                    buffer[2 * number + 1] = UInt32(fieldEnd)
+                    number += 1
+                    cursor = fieldEnd
+                }
             }
+            initialized = buffer.count
         }
-        self.bounds = bounds
-        let fieldCount = bounds.count / 2
-        try checkRepetitions(fields: min(fieldCount, maxFields), index: index, id: id)
+        try checkRepetitions(bounds, fields: min(fieldCount, maxFields), index: index, id: id)
         guard fieldCount <= maxFields else {
             throw HL7ParseError(.limitExceeded, segmentIndex: index, segmentID: id, field: maxFields + 1,
                                 reason: "more than \(maxFields) fields in one segment")
         }
-        let text = text
-        let fields = [HL7Field](unsafeUninitializedCapacity: fieldCount) { buffer, initialized in
-            for number in 0..<fieldCount {
-                let range = bounds[2 * number]..<bounds[2 * number + 1]
-                buffer.initializeElement(at: number, to: HL7Field(text: text, range: range,
-                                                                  holdsDelimiters: header && number < 2))
-            }
-            initialized = fieldCount
-        }
-        return HL7Segment(id: id, fields: fields)
+        return HL7Segment(id: id, text: text, bounds: bounds, header: header)
     }
 
     /// Applies `maxRepetitionsPerField`; only fields long enough to pass it are counted.
-    func checkRepetitions(fields: Int, index: Int, id: String) throws(HL7ParseError) {
+    func checkRepetitions(_ bounds: [UInt32], fields: Int, index: Int, id: String) throws(HL7ParseError) {
         let limit = options.maxRepetitionsPerField
         let repetitionLead = text.encoding.repetition.utf8.first ?? 0
         var number = 0
         while number < fields {
-            let range = bounds[2 * number]..<bounds[2 * number + 1]
+            let range = Int(bounds[2 * number])..<Int(bounds[2 * number + 1])
             if range.count >= limit {
                 var repetitions = 1
                 for position in range where bytes[position] == repetitionLead { repetitions += 1 }

@@ -3,7 +3,7 @@ import HL7v2
 
 // Parse throughput of `HL7Message(parsing:)` over the shared corpus, single thread:
 //
-//   HL7v2ParseBenchmark [--corpus DIR] [--seconds N] [--list FILE]
+//   HL7v2ParseBenchmark [--corpus DIR] [--seconds N] [--list FILE] [--cases parse,parse+access,encode]
 //
 // Each case runs over all messages again and again for N seconds (default 5) after one warm-up pass, and prints
 // MB/s (input bytes, 10^6) and messages/s. `--list` writes the relative paths of the messages used, one a line,
@@ -15,14 +15,17 @@ var corpusPath = URL(fileURLWithPath: #filePath)
     .appendingPathComponent("shared/corpus/hl7v2").path
 var seconds = 5.0
 var listPath: String?
+var cases: Set<String> = ["parse", "parse+access", "encode"]
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--corpus": corpusPath = arguments.next() ?? corpusPath
     case "--seconds": seconds = arguments.next().flatMap(Double.init) ?? seconds
     case "--list": listPath = arguments.next()
+    case "--cases": cases = Set((arguments.next() ?? "").split(separator: ",").map(String.init))
     default:
-        FileHandle.standardError.write(Data("usage: HL7v2ParseBenchmark [--corpus DIR] [--seconds N] [--list FILE]\n".utf8))
+        FileHandle.standardError.write(Data(
+            "usage: HL7v2ParseBenchmark [--corpus DIR] [--seconds N] [--list FILE] [--cases parse,parse+access,encode]\n".utf8))
         exit(2)
     }
 }
@@ -36,6 +39,7 @@ print("corpus: \(corpus.messages.count) messages, \(corpus.byteCount) bytes (\(c
 
 /// Runs `body` over every message repeatedly for `seconds`; returns passes made and elapsed seconds.
 @MainActor func measure(_ label: String, _ body: (Int) throws -> Int) rethrows {
+    guard cases.contains(label) else { return }
     var checksum = 0
     for index in corpus.messages.indices { checksum &+= try body(index) }  // warm-up
     let clock = ContinuousClock()
