@@ -61,3 +61,19 @@ struct CompositeIndexTests {
         #expect(tokens.contains(.init(parameter: "patient:identifier", system: "urn:mrn", code: "7")))
     }
 }
+
+/// Which search parameters have at most one value per resource (for testing repeated date clauses together).
+@Suite("Single-valued search parameters")
+struct SingleValuedParameterTests {
+    @Test("a path of single elements, and alternatives of one choice element, are single-valued; repeating paths are not",
+          arguments: [
+            ("Patient", "birthdate", true), ("Observation", "date", true), ("Encounter", "date", true),
+            ("Observation", "value-quantity", true), ("Slot", "start", true), ("Encounter", "location-period", false),
+            ("Patient", "name", false), ("Observation", "code", true), ("Patient", "identifier", false),
+          ])
+    func singleValued(_ type: String, _ code: String, _ expected: Bool) throws {
+        let registry = try TestSupport.registry.get()
+        let definition = try #require(registry.searchParameter(code, for: type))
+        #expect(registry.isSingleValued(definition, for: type) == expected)
+    }
+}

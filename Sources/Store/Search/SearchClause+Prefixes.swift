@@ -16,25 +16,40 @@ extension SearchClause {
             sql.append(bind: value.high)
             sql.append(")")
         }
+        // `eq`, `ge` and `le` also get the bound their condition implies on the other column (low < high), so that
+        // each prefix is one index range: `eq` and `le` have low < vh, `ge` has high > vl.
         switch value.prefix {
-        case .eq: contained(&sql)
+        case .eq:
+            sql.append("(")
+            contained(&sql)
+            sql.append(" AND \(low) < ")
+            sql.append(bind: value.high)
+            sql.append(")")
         case .ne:
             sql.append("NOT ")
             contained(&sql)
         case .gt, .ge:
-            sql.append("(\(high) > ")
+            sql.append("((\(high) > ")
             sql.append(bind: value.high)
             if value.prefix == .ge {
                 sql.append(" OR ")
                 contained(&sql)
+                sql.append(") AND \(high) > ")
+                sql.append(bind: value.low)
+            } else {
+                sql.append(")")
             }
             sql.append(")")
         case .lt, .le:
-            sql.append("(\(low) < ")
+            sql.append("((\(low) < ")
             sql.append(bind: value.low)
             if value.prefix == .le {
                 sql.append(" OR ")
                 contained(&sql)
+                sql.append(") AND \(low) < ")
+                sql.append(bind: value.high)
+            } else {
+                sql.append(")")
             }
             sql.append(")")
         case .sa:
@@ -49,6 +64,34 @@ extension SearchClause {
             sql.append(bind: value.high.addingTimeInterval(margin))
             sql.append(" AND \(high) > ")
             sql.append(bind: value.low.addingTimeInterval(-margin))
+            sql.append(")")
+        }
+    }
+
+    /// A date value against an instant column (`_lastUpdated`), whose range is `[t, t + 1µs)`: the table of
+    /// `appendDate` reduces to plain comparisons of `t`, which the column's index serves.
+    static func appendInstant(_ value: DateValue, column t: String, now: Date, to sql: inout SQLBuilder) {
+        func compare(_ comparison: String, _ bound: Date) {
+            sql.append("\(t) \(comparison) ")
+            sql.append(bind: bound)
+        }
+        switch value.prefix {
+        case .eq, .ne:
+            sql.append(value.prefix == .ne ? "NOT (" : "(")
+            compare(">=", value.low)
+            sql.append(" AND ")
+            compare("<", value.high)
+            sql.append(")")
+        case .gt, .sa: compare(">=", value.high)
+        case .ge: compare(">=", value.low)
+        case .lt, .eb: compare("<", value.low)
+        case .le: compare("<", value.high)
+        case .ap:
+            let margin = max(abs(now.timeIntervalSince(value.low)) * 0.1, 86_400)
+            sql.append("(")
+            compare(">=", value.low.addingTimeInterval(-margin))
+            sql.append(" AND ")
+            compare("<", value.high.addingTimeInterval(margin))
             sql.append(")")
         }
     }

@@ -10,9 +10,18 @@ extension SearchQuery {
         sql.append(bind: resourceType)
         sql.append(" AND NOT r.deleted")
         if let compartment { Self.append(compartment, to: &sql, ownType: resourceType == compartment.type) }
+        var together: [String: [SearchClause]] = [:]
         for clause in clauses {
+            if clause.isSingleValued, case .date = clause.match, clause.parameter != "_lastUpdated" {
+                together[clause.parameter, default: []].append(clause)
+                continue
+            }
             sql.append(" AND ")
             clause.append(to: &sql, resource: "r", now: now)
+        }
+        for (_, group) in together.sorted(by: { $0.key < $1.key }) {
+            sql.append(" AND ")
+            SearchClause.appendTogether(group, to: &sql, resource: "r", now: now)
         }
     }
 
@@ -80,6 +89,19 @@ extension SearchClause {
         }
     }
 
+    /// Clauses on one single-valued parameter as one subquery whose row must meet them all (so that a date
+    /// range `ge…&lt…` is one index range scan rather than two subqueries).
+    static func appendTogether(_ clauses: [SearchClause], to sql: inout SQLBuilder, resource r: String, now: Date) {
+        guard let first = clauses.first else { return }
+        sql.append("EXISTS (")
+        first.appendSubquery(to: &sql, resource: r)
+        for clause in clauses {
+            sql.append(" AND ")
+            clause.appendCondition(to: &sql, now: now)
+        }
+        sql.append(")")
+    }
+
     /// The clause as a condition on the resource row aliased `r`.
     func append(to sql: inout SQLBuilder, resource r: String, now: Date) {
         switch match {
@@ -89,10 +111,7 @@ extension SearchClause {
             sql.append(")")
             return
         case .date(let values) where parameter == "_lastUpdated":
-            Self.appendAny(values, to: &sql) { value, sql in
-                let low = "\(r).last_updated"
-                Self.appendDate(value, low: low, high: "(\(low) + interval '1 microsecond')", now: now, to: &sql)
-            }
+            Self.appendAny(values, to: &sql) { value, sql in Self.appendInstant(value, column: "\(r).last_updated", now: now, to: &sql) }
             return
         case .anyOf(let alternatives):
             Self.appendAny(alternatives, to: &sql) { alternative, sql in alternative.append(to: &sql, resource: r, now: now) }

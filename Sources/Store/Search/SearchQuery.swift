@@ -87,6 +87,9 @@ public struct SearchClause: Sendable, Hashable {
     public var type: SearchParameterDefinition.ParameterType
     /// What to match.
     public var match: Match
+    /// Whether a resource has at most one value for the parameter (`Patient.birthDate`): several date clauses
+    /// on it must then match the same index row, which is tested in one subquery.
+    public var isSingleValued = false
 
     /// What a clause matches, by parameter type and modifier.
     public enum Match: Sendable, Hashable {

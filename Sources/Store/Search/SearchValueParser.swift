@@ -33,7 +33,9 @@ struct SearchValueParser {
         case (.composite, _):
             return try composite(value)
         default:
-            return SearchClause(parameter: code, type: definition.type, match: try match(value))
+            return SearchClause(
+                parameter: code, type: definition.type, match: try match(value),
+                isSingleValued: registry.isSingleValued(definition, for: resourceType))
         }
     }
 
