@@ -4,13 +4,20 @@ import PostgresNIO
 
 /// The inbound log (migration 4): messages stored raw before processing, their status and what they wrote.
 extension StoreSession {
-    /// Stores a message as received and returns its log id. Run it outside the processing transaction, so the
-    /// message is kept even when processing fails or the process dies.
+    /// Stores a message as received and returns its log id. Run it in its own transaction, before processing,
+    /// so the message is kept even when processing fails.
+    ///
+    /// The commit does not wait for the disk (`synchronous_commit = off` for this transaction): the row is
+    /// made durable by the next durable commit of the same message (its `processed`, `duplicate` or `error`
+    /// status), which flushes the write-ahead log up to and including it, and that commit always comes before
+    /// the acknowledgement. A crash in between loses only an unacknowledged message, which the sender resends.
+    /// This saves one disk flush per message.
     public func recordInbound(
         raw: [UInt8], source: InboundSource, peer: String?, header: InboundHeader
     ) async throws(StoreError) -> Int64 {
         let body = ByteBuffer(bytes: raw)
         return try await database {
+            try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
             let rows = try await connection.query(
                 """
                 INSERT INTO inbound_message (source, peer, sending_application, sending_facility, control_id, message_type, status, raw)
