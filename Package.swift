@@ -86,6 +86,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "MLLPLoad", dependencies: ["HL7v2", "MLLP"], path: "Benchmarks/mllp-ingest/Sources/MLLPLoad",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FHIRCoreTests", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FHIRPathTests", dependencies: ["FHIRPath", "FHIRCore"], exclude: ["Golden"], swiftSettings: swiftSettings
