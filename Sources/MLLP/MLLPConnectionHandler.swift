@@ -15,8 +15,11 @@ struct MLLPDrainEvent: Sendable {}
 /// - hands the connection task one frame at a time, holding further frames and socket reads until the reply
 ///   to the current one has been written (back-pressure: the peer's bytes wait in the kernel);
 /// - frames each reply `0x0B ... 0x1C 0x0D`;
-/// - closes after the reply to a refused frame, after the reply in flight when draining or when the peer has
-///   closed its side, and when the peer has been silent for `idleTimeout` with no message being handled.
+/// - closes after the reply in flight when draining or when the peer has closed its side, and when the peer
+///   has been silent for `idleTimeout` with no message being handled;
+/// - after the reply to a refused frame, closes its sending side and keeps reading (and dropping) what the
+///   peer still sends, for up to `lingerTime`, then closes: closing at once with unread bytes would reset
+///   the connection, and the peer could lose the reply (the lingering close of HTTP servers).
 final class MLLPConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = MLLPInboundFrame
     typealias InboundOut = MLLPInboundFrame
@@ -26,6 +29,7 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
     private enum Handed { case nothing, message, refusal }
 
     private let idleTimeout: TimeAmount
+    private let lingerTime: TimeAmount
     private let logger: Logger
     /// Frames read but not yet handed to the connection task (several can come in one socket read).
     private var waiting = CircularBuffer<MLLPInboundFrame>()
@@ -34,11 +38,13 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
     private var draining = false
     private var inputClosed = false
     private var closing = false
+    private var lingering = false
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
 
-    init(idleTimeout: TimeAmount, logger: Logger) {
+    init(idleTimeout: TimeAmount, lingerTime: TimeAmount = .seconds(2), logger: Logger) {
         self.idleTimeout = idleTimeout
+        self.lingerTime = lingerTime
         self.logger = logger
     }
 
@@ -88,7 +94,7 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
         }
         // Not forwarded: the connection task would stop reading while frames still wait here.
         self.inputClosed = true
-        if self.handed == .nothing && self.waiting.isEmpty { self.close(context: context) }
+        if (self.handed == .nothing && self.waiting.isEmpty) || self.lingering { self.close(context: context) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -99,7 +105,9 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
     // MARK: Outbound
 
     func read(context: ChannelHandlerContext) {
-        if self.handed != .nothing || !self.waiting.isEmpty || self.closing {
+        if self.lingering {
+            context.read()
+        } else if self.handed != .nothing || !self.waiting.isEmpty || self.closing {
             self.readHeld = true
         } else {
             context.read()
@@ -148,7 +156,11 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
         let answered = self.handed
         self.handed = .nothing
         self.lastActivity = .now()
-        if answered == .refusal || self.draining || (self.inputClosed && self.waiting.isEmpty) {
+        if answered == .refusal {
+            self.linger(context: context)
+            return
+        }
+        if self.draining || (self.inputClosed && self.waiting.isEmpty) {
             self.close(context: context)
             return
         }
@@ -167,6 +179,24 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
+    private func linger(context: ChannelHandlerContext) {
+        guard !self.closing, !self.lingering else { return }
+        if self.inputClosed || self.draining {
+            self.close(context: context)
+            return
+        }
+        self.lingering = true
+        self.idleCheck?.cancel()
+        self.idleCheck = context.eventLoop.assumeIsolated().scheduleTask(in: self.lingerTime) {
+            self.close(context: context)
+        }
+        context.close(mode: .output).assumeIsolated().whenFailure { _ in self.close(context: context) }
+        if self.readHeld {
+            self.readHeld = false
+            context.read()
+        }
+    }
+
     private func startIdleCheck(context: ChannelHandlerContext) {
         guard self.idleCheck == nil, !self.closing else { return }
         self.lastActivity = .now()
@@ -180,7 +210,7 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func checkIdle(context: ChannelHandlerContext) {
-        guard !self.closing else { return }
+        guard !self.closing, !self.lingering else { return }
         guard self.handed == .nothing else {
             self.scheduleIdleCheck(context: context, at: .now() + self.idleTimeout)
             return

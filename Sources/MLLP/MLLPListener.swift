@@ -77,6 +77,8 @@ public final class MLLPListener: Service, Sendable {
                             group.addTask { await self.serve(connection) }
                         }
                     }
+                } catch is CancellationError {
+                    self.logger.debug("MLLP listener cancelled")
                 } catch {
                     self.logger.error("MLLP listener stopped accepting", metadata: ["error": "\(error)"])
                 }

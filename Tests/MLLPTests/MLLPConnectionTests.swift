@@ -22,7 +22,7 @@ struct MLLPConnectionTests {
     func nextFrameAfterReplyWritten() async throws {
         // The first reply is far larger than loopback socket buffers: while the sender does not read, it
         // cannot be written, so the second message must not start.
-        let handler = SizedReplyHandler(firstReplySize: 64 * 1024 * 1024)
+        let handler = SizedReplyHandler(firstReplySize: 32 * 1024 * 1024)
         try await ListenerHarness.with(handler: handler) { harness in
             try await RawConnection.with(port: harness.port) { connection in
                 try await connection.write("first".bytes.framed + "second".bytes.framed)
@@ -30,7 +30,7 @@ struct MLLPConnectionTests {
                 #expect(handler.handled == ["first"])
                 let frames = try await connection.readFrames(2)
                 #expect(frames.count == 2)
-                #expect(frames.first?.count == 64 * 1024 * 1024)
+                #expect(frames.first?.count == 32 * 1024 * 1024)
                 #expect(frames.last == "second".bytes)
             }
         }
@@ -84,8 +84,9 @@ struct MLLPConnectionTests {
             #expect(try await first.send("a") == "ACK:a")
             #expect(try await second.send("b") == "ACK:b")
             try await RawConnection.with(port: harness.port) { connection in
-                try await connection.write("refused".bytes.framed)
-                #expect(try await connection.readUntilClosed().isEmpty)
+                try? await connection.write("refused".bytes.framed)  // may fail: the listener closes at once
+                let frames = try await connection.readUntilClosed()
+                #expect(frames.isEmpty)
             }
             try await first.close()
             try await harness.waitForConnections(atMost: 1)

@@ -42,6 +42,24 @@ struct MLLPShutdownTests {
         #expect(await listener.boundPort == nil)
     }
 
+    @Test("cancelling the listener's task closes every connection and returns")
+    func cancellation() async throws {
+        let listener = MLLPListener(
+            configuration: ListenerHarness.configuration(), handler: EchoHandler(), logger: ListenerHarness.logger)
+        let running = Task { try await listener.run() }
+        let port = try #require(await listener.boundPort)
+        let client = try await MLLPClient.connect(host: "127.0.0.1", port: port)
+        #expect(try await client.send("hello") == "ACK:hello")
+        running.cancel()
+        _ = await running.result
+        await #expect(throws: MLLPError.self) { try await client.send("after") }
+        for _ in 0..<200 where listener.connectionCount > 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(listener.connectionCount == 0)
+        try await client.close()
+    }
+
     /// Waits until connecting to `port` fails (the listening socket is closed).
     private static func waitUntilRefused(port: Int) async throws {
         for _ in 0..<200 {
