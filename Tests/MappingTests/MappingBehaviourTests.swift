@@ -123,3 +123,62 @@ import Testing
         }
     }
 }
+
+@Suite struct MappingGroupTests {
+    @Test func resultsOfSeveralPatientsGoToTheirOwnPatient() throws {
+        let mappings = try MappingTestSupport.mappings.get()
+        let message = try MappingTestSupport.message("""
+            MSH|^~\\&|LAB|HOSP|HUB|HUB|20260314123000||ORU^R01|9|P|2.5
+            PID|1||111^^^HOSP^MR||First^Patient
+            OBR|1||F-1|GLU^Glucose^L
+            OBX|1|NM|GLU^Glucose^L||5.5|mmol/L
+            PID|2||222^^^HOSP^MR||Second^Patient
+            OBR|1||F-2|GLU^Glucose^L
+            OBX|1|NM|GLU^Glucose^L||7.1|mmol/L
+            """)
+        let bundle = try mappings.convert(message, context: MappingTestSupport.context("9")).bundle
+        let entries = bundle.json["entry"]?.arrayValue ?? []
+        func fullUrl(ofPatient value: String) -> String? {
+            entries.first {
+                $0["resource"]?["resourceType"]?.stringValue == "Patient"
+                    && $0["resource"]?["identifier"]?.arrayValue?.first?["value"]?.stringValue == value
+            }?["fullUrl"]?.stringValue
+        }
+        let subjects = MappingTestSupport.resources(bundle, type: "Observation").map { $0["subject"]?["reference"]?.stringValue }
+        #expect(subjects == [fullUrl(ofPatient: "111"), fullUrl(ofPatient: "222")])
+        let reports = MappingTestSupport.resources(bundle, type: "DiagnosticReport")
+        #expect(reports.map { $0["result"]?.arrayValue?.count } == [1, 1])
+    }
+
+    @Test func templatesAndOverridesLoad() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = """
+            templates:
+              person: {type: Patient, request: update, fields: {"identifier[]": {from: PID-3, as: CX}, active: true}}
+            messages: [ADT^A08]
+            resources:
+              - {name: patient, use: person, request: create, fields: {active: false, gender: {from: PID-8, map: {F: female}}}}
+            """
+        try Data(text.utf8).write(to: directory.appendingPathComponent("one.yaml"))
+        let set = try MappingSet.load(from: directory)
+        let message = try MappingTestSupport.message("MSH|^~\\&|A|B|C|D|20260101||ADT^A08|1|P|2.5\nPID|1||7^^^X||Doe||19700101|F")
+        let entry = try #require(try set.convert(message, context: MappingTestSupport.context("1")).bundle.json["entry"]?.arrayValue?.first)
+        #expect(entry["request"]?["ifNoneExist"]?.stringValue == "identifier=urn:carebridge:id:X|7")
+        #expect(entry["resource"]?["active"] == .bool(false))
+        #expect(entry["resource"]?["gender"]?.stringValue == "female")
+    }
+
+    @Test func duplicateMessageTypesAreRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = "messages: [ADT^A08]\nresources:\n  - {name: p, type: Patient, fields: {active: true}}\n"
+        try Data(text.utf8).write(to: directory.appendingPathComponent("a.yaml"))
+        try Data(text.utf8).write(to: directory.appendingPathComponent("b.yaml"))
+        let error = try #require(throws: MappingError.self) { try MappingSet.load(from: directory) }
+        #expect(error.message.contains("a.yaml"))
+        #expect(error.file?.hasPrefix("b.yaml") == true)
+    }
+}
