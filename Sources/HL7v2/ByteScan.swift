@@ -13,28 +13,58 @@ enum ByteScan {
         UInt64(littleEndian: UnsafeRawPointer(input.baseAddress.unsafelyUnwrapped + offset).loadUnaligned(as: UInt64.self))
     }
 
-    /// The end of the line starting at `start` (the offset of its CR or LF, or the end of the input) and how many
-    /// `separator` bytes the line holds.
-    static func lineEnd(in bytes: [UInt8], from start: Int, counting separator: UInt8) -> (end: Int, separators: Int) {
+    /// The end of the line starting at `start`: the offset of its CR or LF, or the end of the input.
+    static func lineEnd(in bytes: [UInt8], from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { input in
+            let crs = ones &* 0x0D, lfs = ones &* 0x0A
+            var index = start
+            while index + 8 <= input.count {
+                let word = word(input, at: index)
+                let ends = zeroBytes(word ^ crs) | zeroBytes(word ^ lfs)
+                if ends != 0 { return index + ends.trailingZeroBitCount / 8 }
+                index += 8
+            }
+            while index < input.count, input[index] != 0x0D, input[index] != 0x0A { index += 1 }
+            return index
+        }
+    }
+
+    /// One pass over the line starting at `start`: its end (the offset of its CR or LF, or the end of the input),
+    /// how many `separator` bytes it holds, and their offsets in `offsets` (as many as fit).
+    static func line(in bytes: [UInt8], from start: Int, separator: UInt8,
+                     into offsets: UnsafeMutableBufferPointer<UInt32>) -> (end: Int, separators: Int) {
         bytes.withUnsafeBufferPointer { input in
             let count = input.count
-            let crs = ones &* 0x0D, lfs = ones &* 0x0A, separators = ones &* UInt64(separator)
+            let capacity = offsets.count
+            let crs = ones &* 0x0D, lfs = ones &* 0x0A, pattern = ones &* UInt64(separator)
             var index = start
             var found = 0
             while index + 8 <= count {
                 let word = word(input, at: index)
                 let ends = zeroBytes(word ^ crs) | zeroBytes(word ^ lfs)
-                let matches = zeroBytes(word ^ separators)
+                var matches = zeroBytes(word ^ pattern)
                 if ends != 0 {
                     let offset = ends.trailingZeroBitCount / 8
-                    found += (matches & ((1 << (8 * UInt64(offset))) &- 1)).nonzeroBitCount
+                    matches &= (1 << (8 * UInt64(offset))) &- 1
+                    while matches != 0 {
+                        if found < capacity { offsets[found] = UInt32(index + matches.trailingZeroBitCount / 8) }
+                        found += 1
+                        matches &= matches &- 1
+                    }
                     return (index + offset, found)
                 }
-                found += matches.nonzeroBitCount
+                while matches != 0 {
+                    if found < capacity { offsets[found] = UInt32(index + matches.trailingZeroBitCount / 8) }
+                    found += 1
+                    matches &= matches &- 1
+                }
                 index += 8
             }
             while index < count, input[index] != 0x0D, input[index] != 0x0A {
-                if input[index] == separator { found += 1 }
+                if input[index] == separator {
+                    if found < capacity { offsets[found] = UInt32(index) }
+                    found += 1
+                }
                 index += 1
             }
             return (index, found)

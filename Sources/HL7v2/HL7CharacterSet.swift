@@ -92,13 +92,24 @@ public enum HL7CharacterSet: String, Sendable, Hashable {
     }
 
     /// Offset from `start` of the first byte that breaks UTF-8, or nil when all of `bytes[start...]` is valid
-    /// UTF-8. Runs of ASCII are skipped eight bytes at a time.
+    /// UTF-8. Runs of ASCII are skipped 32 or 8 bytes at a time.
     static func firstInvalidUTF8Offset(_ bytes: [UInt8], from start: Int) -> Int? {
         bytes.withUnsafeBytes { raw -> Int? in
             let count = raw.count
             var index = start
+            let high: UInt64 = 0x8080_8080_8080_8080
             while index < count {
-                if index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                if index + 32 <= count {
+                    let words = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+                        | raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+                    if words & high == 0 {
+                        index += 32
+                        continue
+                    }
+                }
+                if index + 8 <= count, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & high == 0 {
                     index += 8
                     continue
                 }

@@ -59,27 +59,22 @@ enum HL7Reader {
         var lineStart = start
         let count = bytes.count
         while lineStart < count {
-            var lineEnd = lineStart
-            while lineEnd < count, bytes[lineEnd] != cr, bytes[lineEnd] != lf { lineEnd += 1 }
-            let line = bytes[lineStart..<lineEnd]
-            if line.count > 4, line.prefix(3).elementsEqual("MSH".utf8) {
-                let separator = line[lineStart + 3]
-                // Fields are counted from the separator after `MSH` (MSH-1): MSH-2 starts at lineStart + 4.
-                var field = 2
-                var index = lineStart + 4
-                var msh2End = lineEnd
-                while index < lineEnd, field < 18 {
-                    if line[index] == separator {
-                        if field == 2 { msh2End = index }
-                        field += 1
-                    }
-                    index += 1
+            let lineEnd = ByteScan.lineEnd(in: bytes, from: lineStart)
+            if lineEnd - lineStart > 4, bytes[lineStart] == UInt8(ascii: "M"), bytes[lineStart + 1] == UInt8(ascii: "S"),
+               bytes[lineStart + 2] == UInt8(ascii: "H") {
+                let separator = bytes[lineStart + 3]
+                // MSH-2 starts after MSH-1 (the separator); each further separator starts the next field.
+                let msh2Start = lineStart + 4
+                guard let msh2End = ByteScan.firstIndex(of: separator, in: bytes, msh2Start..<lineEnd) else { return "" }
+                var fieldStart = msh2End + 1
+                for _ in 3..<18 {
+                    guard let end = ByteScan.firstIndex(of: separator, in: bytes, fieldStart..<lineEnd) else { return "" }
+                    fieldStart = end + 1
                 }
-                guard field == 18 else { return "" }
-                let delimiters = line[(lineStart + 4)..<msh2End]
-                var valueEnd = index
-                while valueEnd < lineEnd, line[valueEnd] != separator, !delimiters.contains(line[valueEnd]) { valueEnd += 1 }
-                return String(decoding: line[index..<valueEnd], as: UTF8.self).trimmingSpaces()
+                let delimiters = bytes[msh2Start..<msh2End]
+                var valueEnd = fieldStart
+                while valueEnd < lineEnd, bytes[valueEnd] != separator, !delimiters.contains(bytes[valueEnd]) { valueEnd += 1 }
+                return String(decoding: bytes[fieldStart..<valueEnd], as: UTF8.self).trimmingSpaces()
             }
             lineStart = lineEnd + 1
         }
@@ -113,41 +108,39 @@ struct SegmentScanner {
         guard bytes.count <= Int(UInt32.max) else {
             throw HL7ParseError(.limitExceeded, reason: "input of \(bytes.count) bytes is over 4 GiB")
         }
+        // Separator offsets of the line being read; more than maxFieldsPerSegment + 1 are counted, not kept.
+        let capacity = min(options.maxFieldsPerSegment, bytes.count) + 2
+        let separators = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: capacity)
+        defer { separators.deallocate() }
         let count = bytes.count
         var lineStart = start
         while lineStart < count {
+            let header = headerID(from: lineStart)
             var separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
-            let lineEnd: Int
-            var separators: Int
-            (lineEnd, separators) = ByteScan.lineEnd(in: bytes, from: lineStart, counting: separator)
-            if !isBlank(lineStart..<lineEnd) {
-                guard segments.count < options.maxSegments else {
-                    throw HL7ParseError(.limitExceeded, segmentIndex: segments.count + 1,
-                                        reason: "more than \(options.maxSegments) segments")
-                }
-                let line = lineStart..<lineEnd
-                let index = segments.count + 1
-                if let id = headerID(line) {
-                    let encoding = try headerEncoding(line, index: index, id: id)
-                    if encoding != text.encoding { text = HL7Text(bytes: bytes, encoding: encoding, characterSet: characterSet) }
-                    let written = UInt8(truncatingIfNeeded: encoding.field.value)
-                    if written != separator {
-                        separator = written
-                        separators = ByteScan.lineEnd(in: bytes, from: lineStart, counting: separator).separators
-                    }
-                    segments.append(try readFields(line, id: id, header: true, fieldCount: separators + 1, index: index))
-                } else {
-                    let idEnd = ByteScan.firstIndex(of: separator, in: bytes, line) ?? lineEnd
-                    guard HL7Segment.isValidID(bytes[lineStart..<idEnd]) else {
-                        let shown = String(decoding: bytes[lineStart..<idEnd].prefix(12), as: UTF8.self)
-                        throw HL7ParseError(.invalidSegmentID, segmentIndex: index,
-                                            reason: "\"\(shown)\" is not a segment ID (three characters: A-Z, then A-Z or 0-9)")
-                    }
-                    let id = String(decoding: bytes[lineStart..<idEnd], as: UTF8.self)
-                    segments.append(try readFields(line, id: id, header: false, fieldCount: separators, index: index))
-                }
-            }
+            if header != nil, lineStart + 3 < count { separator = bytes[lineStart + 3] }
+            let (lineEnd, found) = ByteScan.line(in: bytes, from: lineStart, separator: separator, into: separators)
+            let line = lineStart..<lineEnd
             lineStart = lineEnd + 1
+            if isBlank(line) { continue }
+            let index = segments.count + 1
+            guard segments.count < options.maxSegments else {
+                throw HL7ParseError(.limitExceeded, segmentIndex: index, reason: "more than \(options.maxSegments) segments")
+            }
+            let kept = UnsafeBufferPointer(rebasing: separators[..<min(found, capacity)])
+            if let id = header {
+                let encoding = try headerEncoding(line, index: index, id: id)
+                if encoding != text.encoding { text = HL7Text(bytes: bytes, encoding: encoding, characterSet: characterSet) }
+                segments.append(try segment(line, id: id, header: true, separators: kept, found: found, index: index))
+            } else {
+                let idEnd = found > 0 ? Int(separators[0]) : lineEnd
+                guard HL7Segment.isValidID(bytes[line.lowerBound..<idEnd]) else {
+                    let shown = String(decoding: bytes[line.lowerBound..<idEnd].prefix(12), as: UTF8.self)
+                    throw HL7ParseError(.invalidSegmentID, segmentIndex: index,
+                                        reason: "\"\(shown)\" is not a segment ID (three characters: A-Z, then A-Z or 0-9)")
+                }
+                let id = String(decoding: bytes[line.lowerBound..<idEnd], as: UTF8.self)
+                segments.append(try segment(line, id: id, header: false, separators: kept, found: found, index: index))
+            }
         }
     }
 
@@ -157,11 +150,10 @@ struct SegmentScanner {
         return true
     }
 
-    /// `MSH`, `FHS` or `BHS` when the line starts with one of them.
-    func headerID(_ line: Range<Int>) -> String? {
-        guard line.count >= 3 else { return nil }
-        let (first, second, third) = (bytes[line.lowerBound], bytes[line.lowerBound + 1], bytes[line.lowerBound + 2])
-        switch (first, second, third) {
+    /// `MSH`, `FHS` or `BHS` when the bytes at `start` are one of them.
+    func headerID(from start: Int) -> String? {
+        guard start + 3 <= bytes.count else { return nil }
+        switch (bytes[start], bytes[start + 1], bytes[start + 2]) {
         case (UInt8(ascii: "M"), UInt8(ascii: "S"), UInt8(ascii: "H")): return "MSH"
         case (UInt8(ascii: "F"), UInt8(ascii: "H"), UInt8(ascii: "S")): return "FHS"
         case (UInt8(ascii: "B"), UInt8(ascii: "H"), UInt8(ascii: "S")): return "BHS"
@@ -169,45 +161,39 @@ struct SegmentScanner {
         }
     }
 
-    /// The fields of one line (`fieldCount` of them, from the separators counted), after the limits.
-    func readFields(_ line: Range<Int>, id: String, header: Bool, fieldCount: Int,
-                    index: Int) throws(HL7ParseError) -> HL7Segment {
+    /// The segment of one line from the offsets of its separators (`found` in all, the first ones kept), after
+    /// the limits. Each separator opens a field; in a header the first one is MSH-1 itself and MSH-2 follows it.
+    func segment(_ line: Range<Int>, id: String, header: Bool, separators: UnsafeBufferPointer<UInt32>, found: Int,
+                 index: Int) throws(HL7ParseError) -> HL7Segment {
         let maxFields = options.maxFieldsPerSegment
-        let separator = UInt8(truncatingIfNeeded: text.encoding.field.value)
-        let bytes = bytes
-        let stored = max(min(fieldCount, maxFields + 1), header ? 2 : 0)
+        let fieldCount = header ? found + 1 : found
+        let stored = min(fieldCount, maxFields + 1)
+        let lineEnd = UInt32(line.upperBound)
+        let limit = options.maxRepetitionsPerField
+        var long = false
         let bounds = [UInt32](unsafeUninitializedCapacity: 2 * stored) { buffer, initialized in
-            bytes.withUnsafeBufferPointer { input in
-                var cursor: Int
-                var number = 0
-                if header {
-                    // MSH-1 is the separator, MSH-2 runs to the next separator.
-                    let msh2End = ByteScan.firstIndex(of: separator, in: input, (line.lowerBound + 4)..<line.upperBound)
-                        ?? line.upperBound
-                    buffer[0] = UInt32(line.lowerBound + 3)
-                    buffer[1] = UInt32(line.lowerBound + 4)
-                    buffer[2] = UInt32(line.lowerBound + 4)
-                    buffer[3] = UInt32(msh2End)
-                    number = 2
-                    cursor = msh2End
-                } else {
-                    cursor = ByteScan.firstIndex(of: separator, in: input, line) ?? line.upperBound
-                }
-                // `cursor` sits on a field separator: each one opens one more field.
-                while number < buffer.count / 2 {
-                    let fieldStart = cursor + 1
-                    let fieldEnd = number == fieldCount - 1
-                        ? line.upperBound
-                        : ByteScan.firstIndex(of: separator, in: input, fieldStart..<line.upperBound) ?? line.upperBound
-                    buffer[2 * number] = UInt32(fieldStart)
-                    buffer[2 * number + 1] = UInt32(fieldEnd)
-                    number += 1
-                    cursor = fieldEnd
-                }
+            var number = 0
+            var next = 0  // the separator that opens field `number`
+            if header, stored >= 2 {
+                buffer[0] = separators[0]
+                buffer[1] = separators[0] + 1
+                buffer[2] = separators[0] + 1
+                buffer[3] = separators.count > 1 ? separators[1] : lineEnd
+                number = 2
+                next = 1
             }
-            initialized = buffer.count
+            while number < stored {
+                let start = separators[next] + 1
+                let end = next + 1 < separators.count ? separators[next + 1] : lineEnd
+                buffer[2 * number] = start
+                buffer[2 * number + 1] = end
+                if Int(end - start) >= limit { long = true }
+                number += 1
+                next += 1
+            }
+            initialized = 2 * number
         }
-        try checkRepetitions(bounds, fields: min(fieldCount, maxFields), index: index, id: id)
+        if long { try checkRepetitions(bounds, fields: min(bounds.count / 2, maxFields), index: index, id: id) }
         guard fieldCount <= maxFields else {
             throw HL7ParseError(.limitExceeded, segmentIndex: index, segmentID: id, field: maxFields + 1,
                                 reason: "more than \(maxFields) fields in one segment")
