@@ -46,6 +46,7 @@ public struct MLLPAddressRange: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
+    /// `address/prefix-length`, as configured.
     public var description: String {
         let address: String
         if self.network.count == 4 {

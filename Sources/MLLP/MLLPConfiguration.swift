@@ -54,6 +54,7 @@ public struct MLLPPeer: Sendable, Hashable, CustomStringConvertible {
         self.init(address: socketAddress?.ipAddress ?? socketAddress.map { "\($0)" } ?? "unknown", port: socketAddress?.port)
     }
 
+    /// `address:port` (`[address]:port` for IPv6), for logs.
     public var description: String {
         guard let port = self.port else { return self.address }
         return self.address.contains(":") ? "[\(self.address)]:\(port)" : "\(self.address):\(port)"

@@ -26,6 +26,7 @@ public struct MLLPError: Error, Sendable, Hashable, CustomStringConvertible {
         /// An allowed-source entry is neither an IP address nor `address/prefix-length`.
         public static let invalidAddressRange = Code(.invalidAddressRange)
 
+        /// The code's name (`frameTooLarge`...), usable in a rejection text.
         public var description: String { self.base.rawValue }
     }
 
@@ -40,5 +41,6 @@ public struct MLLPError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `MLLP <code>: <message>`, for logs.
     public var description: String { "MLLP \(self.code): \(self.message)" }
 }
