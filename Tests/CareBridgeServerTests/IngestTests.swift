@@ -12,7 +12,7 @@ struct IngestTests {
             "MSH|^~\\&|REG|NORTH|CAREBRIDGE|HUB|20261123101500||ADT^\(trigger)^ADT_A01|\(control)|P|2.5.1",
             "EVN|\(trigger)|20261123101500",
             "PID|1||\(mrn)^^^NORTH&1.2.840.114350&ISO^MR||\(family)^Ada^^^^^L||19800314|F|||1 Main St^^Springfield^IL^62701^USA^H||^PRN^PH^^^217^5550101",
-            "PV1|1|I|WARD1^101^A^NORTH||||1234^Jones^Pat^^^^^^NPI|||||||||||V-\(control)|||||||||||||||||||||||||20261123100000",
+            "PV1|1|I|WARD1^101^A^NORTH||||1234^Jones^Pat^^^^^^NPI||||||||||||V-\(control)|||||||||||||||||||||||||20261123100000",
         ].joined(separator: "\r") + "\r"
     }
 
@@ -84,6 +84,34 @@ struct IngestTests {
 
             let reload = try await hub.post("/fhir/$reload-mappings", "")
             #expect(reload.status == 200 && reload.text.contains("ADT^A01"), "\(reload.text)")
+        }
+    }
+
+    @Test("ADT^A40 merges: the merged patient is inactive with a replaced-by link, its encounter now points to the survivor")
+    func merge() async throws {
+        try await Hub.run { hub in
+            #expect(try await Self.post(hub, Self.adt("MG1", mrn: "MERGED-1", family: "Adaze")).1?["MSA-1"] == "AA")
+            #expect(try await Self.post(hub, Self.adt("MG2", mrn: "SURV-1", family: "Adaeze")).1?["MSA-1"] == "AA")
+            let a40 = [
+                "MSH|^~\\&|REG|NORTH|CAREBRIDGE|HUB|20261123111500||ADT^A40^ADT_A39|MG3|P|2.5.1",
+                "EVN|A40|20261123111500",
+                "PID|1||SURV-1^^^NORTH&1.2.840.114350&ISO^MR||Adaeze^Ada^^^^^L||19800314|F",
+                "MRG|MERGED-1^^^NORTH&1.2.840.114350&ISO^MR",
+            ].joined(separator: "\r") + "\r"
+            let (reply, ack) = try await Self.post(hub, a40)
+            #expect(ack?["MSA-1"] == "AA", "\(reply.text)")
+
+            let survivor = try #require(try await hub.get("/fhir/Patient?identifier=SURV-1").json.entries.first?.string("resource.id"))
+            let merged = try await hub.get("/fhir/Patient?identifier=MERGED-1").json.entries.first?["resource"]
+            #expect(merged?["active"] == .bool(false))
+            let link = merged?["link"]?.arrayValue?.first
+            #expect(link?["type"]?.stringValue == "replaced-by")
+            #expect(link?["other"]?["reference"]?.stringValue == "Patient/\(survivor)")
+            let encounters = try await hub.get("/fhir/Encounter?identifier=V-MG1").json.entries
+            #expect(encounters.first?.string("resource.subject.reference") == "Patient/\(survivor)", "the encounter moved")
+            let entry = try await hub.get("/inbound/messages?control-id=MG3").json["messages"]?.arrayValue?.first
+            let log = entry?["resources"]?.arrayValue ?? []
+            #expect(log.contains { $0.stringValue?.hasPrefix("Encounter/") == true }, "the moved encounter is listed")
         }
     }
 }

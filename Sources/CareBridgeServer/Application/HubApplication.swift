@@ -30,13 +30,16 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(database.services)
+    let migrated = MigrationGate()
     if let port = configuration.mllpPort {
         let mllp = MLLPConfiguration(host: configuration.httpHost, port: port)
-        app.addServices(MLLPListener(configuration: mllp, handler: IngestMLLPHandler(pipeline: pipeline), logger: logger))
+        let listener = MLLPListener(configuration: mllp, handler: IngestMLLPHandler(pipeline: pipeline), logger: logger)
+        app.addServices(StartAfterMigrations(gate: migrated, service: listener))
     }
     let client = database.client
     app.beforeServerStarts {
         try await Migrator(client: client, logger: logger).migrate()
+        migrated.open()
     }
     return app
 }
