@@ -150,6 +150,22 @@ import Testing
         #expect(reports.map { $0["result"]?.arrayValue?.count } == [1, 1])
     }
 
+    @Test func resultsWithoutOrderNumbersArePlainCreates() throws {
+        let mappings = try MappingTestSupport.mappings.get()
+        let message = try MappingTestSupport.message("""
+            MSH|^~\\&|LAB|HOSP|HUB|HUB|20260314123000||ORU^R01|10|P|2.5
+            PID|1||111^^^HOSP^MR||First^Patient
+            OBR|1|||GLU^Glucose^L
+            OBX|1|NM|GLU^Glucose^L||5.5|mmol/L
+            """)
+        let bundle = try mappings.convert(message, context: MappingTestSupport.context("10")).bundle
+        let entries = bundle.json["entry"]?.arrayValue ?? []
+        let observation = try #require(entries.first { $0["resource"]?["resourceType"]?.stringValue == "Observation" })
+        #expect(observation["resource"]?["identifier"] == nil)
+        #expect(observation["request"]?["method"]?.stringValue == "POST")
+        #expect(observation["request"]?["ifNoneExist"] == nil)
+    }
+
     @Test func templatesAndOverridesLoad() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mapping-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
