@@ -57,7 +57,7 @@ public struct IngestPipeline: Sendable {
         let inbound = Self.inboundHeader(header, message: try? parsed.get())
         let id: Int64
         do {
-            id = try await store.withTransaction { session in
+            id = try await store.withSession { session in
                 try await session.recordInbound(raw: raw, source: source, peer: peer, header: inbound)
             }
         } catch {

@@ -15,11 +15,17 @@ extension StoreSession {
     }
 
     /// The id of the one current resource matching `criteria`, or nil when none does; more than one is
-    /// `multipleMatches`. Takes the criteria's lock first (see `lock`), so call it inside a transaction.
-    /// `name` says what the criteria are in the error (e.g. "If-None-Exist criteria").
+    /// `multipleMatches`. Call it inside a transaction: when nothing matches at first, it takes the criteria's
+    /// lock (see `lock`) and looks again, so that two identical conditional creates cannot both create. When
+    /// one resource matches already no lock is needed (a concurrent writer cannot make it match none), so
+    /// transactions that refer to the same existing resource (a lab's ordering practitioner, a patient) do not
+    /// wait for each other. `name` says what the criteria are in the error (e.g. "If-None-Exist criteria").
     public func match(_ criteria: SearchQuery, name: String = "the criteria") async throws(StoreError) -> String? {
-        try await lock(criteria)
-        let ids = try await matches(criteria)
+        var ids = try await matches(criteria)
+        if ids.isEmpty {
+            try await lock(criteria)
+            ids = try await matches(criteria)
+        }
         guard ids.count <= 1 else {
             throw StoreError(.multipleMatches, "\(name) match more than one \(criteria.resourceType)")
         }
