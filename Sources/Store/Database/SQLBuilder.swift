@@ -20,6 +20,12 @@ struct SQLBuilder {
         sql += "$\(bindings.count)"
     }
 
+    /// Appends SQL text written by the program, then a bind parameter for `value` (`" AND id = ", bind: id`).
+    mutating func append(_ text: String, bind value: some PostgresNonThrowingEncodable & Sendable) {
+        append(text)
+        append(bind: value)
+    }
+
     /// The finished statement.
     var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: bindings) }
 }

@@ -89,29 +89,22 @@ extension StoreSession {
     public func inboundMessages(_ filter: InboundFilter) async throws(StoreError) -> [InboundMessage] {
         var sql = SQLBuilder("SELECT \(Self.inboundColumns) FROM inbound_message WHERE true")
         if let status = filter.status {
-            sql.append(" AND status = ")
-            sql.append(bind: status.rawValue)
+            sql.append(" AND status = ", bind: status.rawValue)
         }
         if let type = filter.messageType {
-            sql.append(" AND message_type = ")
-            sql.append(bind: type)
+            sql.append(" AND message_type = ", bind: type)
         }
         if let application = filter.sendingApplication {
-            sql.append(" AND sending_application = ")
-            sql.append(bind: application)
+            sql.append(" AND sending_application = ", bind: application)
         }
         if let controlID = filter.controlID {
-            sql.append(" AND control_id = ")
-            sql.append(bind: controlID)
+            sql.append(" AND control_id = ", bind: controlID)
         }
         if let since = filter.receivedSince {
-            sql.append(" AND received_at >= ")
-            sql.append(bind: since)
+            sql.append(" AND received_at >= ", bind: since)
         }
-        sql.append(" ORDER BY id DESC LIMIT ")
-        sql.append(bind: filter.limit)
-        sql.append(" OFFSET ")
-        sql.append(bind: filter.offset)
+        sql.append(" ORDER BY id DESC LIMIT ", bind: filter.limit)
+        sql.append(" OFFSET ", bind: filter.offset)
         return try await inboundMessages(sql.query, withRaw: false)
     }
 

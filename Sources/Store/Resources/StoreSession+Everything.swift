@@ -36,41 +36,31 @@ extension StoreSession {
             .flatMap { type, parameters in parameters.map { (type, $0) } }
         var sql = SQLBuilder("SELECT \(Self.currentColumns) FROM resource r WHERE NOT r.deleted AND (")
         if query.types?.contains("Patient") ?? true {
-            sql.append("(r.resource_type = 'Patient' AND r.id = ")
-            sql.append(bind: query.patientID)
+            sql.append("(r.resource_type = 'Patient' AND r.id = ", bind: query.patientID)
             sql.append(") OR ")
         }
         sql.append("(r.resource_type, r.id) IN (SELECT x.resource_type, x.id FROM search_reference x")
-        sql.append(" WHERE x.target_type = 'Patient' AND x.target_id = ")
-        sql.append(bind: query.patientID)
-        sql.append(" AND (x.resource_type, x.param) IN (SELECT * FROM unnest(")
-        sql.append(bind: links.map(\.0))
-        sql.append("::text[], ")
-        sql.append(bind: links.map(\.1))
+        sql.append(" WHERE x.target_type = 'Patient' AND x.target_id = ", bind: query.patientID)
+        sql.append(" AND (x.resource_type, x.param) IN (SELECT * FROM unnest(", bind: links.map(\.0))
+        sql.append("::text[], ", bind: links.map(\.1))
         sql.append("::text[]))))")
         if let since = query.since {
-            sql.append(" AND r.last_updated >= ")
-            sql.append(bind: since)
+            sql.append(" AND r.last_updated >= ", bind: since)
         }
         if query.careStart != nil || query.careEnd != nil {
             let dated = "SELECT 1 FROM search_date d WHERE d.resource_type = r.resource_type AND d.id = r.id AND d.param = 'date'"
             sql.append(" AND (NOT EXISTS (\(dated)) OR EXISTS (\(dated)")
             if let start = query.careStart {
-                sql.append(" AND d.high > ")
-                sql.append(bind: start)
+                sql.append(" AND d.high > ", bind: start)
             }
             if let end = query.careEnd {
-                sql.append(" AND d.low < ")
-                sql.append(bind: end)
+                sql.append(" AND d.low < ", bind: end)
             }
             sql.append("))")
         }
-        sql.append(" ORDER BY NOT (r.resource_type = 'Patient' AND r.id = ")
-        sql.append(bind: query.patientID)
-        sql.append("), r.resource_type, r.id LIMIT ")
-        sql.append(bind: count)
-        sql.append(" OFFSET ")
-        sql.append(bind: query.offset)
+        sql.append(" ORDER BY NOT (r.resource_type = 'Patient' AND r.id = ", bind: query.patientID)
+        sql.append("), r.resource_type, r.id LIMIT ", bind: count)
+        sql.append(" OFFSET ", bind: query.offset)
         return try await currentResources(sql.query)
     }
 
@@ -84,12 +74,9 @@ extension StoreSession {
         var sql = SQLBuilder("SELECT \(Self.currentColumns) FROM resource r WHERE NOT r.deleted AND r.resource_type <> ALL(")
         sql.append(bind: excludedTypes)
         sql.append(") AND (r.resource_type, r.id) IN (SELECT x.target_type, x.target_id FROM search_reference x")
-        sql.append(" WHERE (x.resource_type, x.id) IN (SELECT * FROM unnest(")
-        sql.append(bind: resources.map(\.resourceType))
-        sql.append("::text[], ")
-        sql.append(bind: resources.map(\.id))
-        sql.append("::text[]))) ORDER BY r.resource_type, r.id LIMIT ")
-        sql.append(bind: Self.maximumIncluded)
+        sql.append(" WHERE (x.resource_type, x.id) IN (SELECT * FROM unnest(", bind: resources.map(\.resourceType))
+        sql.append("::text[], ", bind: resources.map(\.id))
+        sql.append("::text[]))) ORDER BY r.resource_type, r.id LIMIT ", bind: Self.maximumIncluded)
         return try await currentResources(sql.query)
     }
 }

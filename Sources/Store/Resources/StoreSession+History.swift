@@ -36,25 +36,19 @@ extension StoreSession {
                 + "FROM resource_history WHERE true"
         )
         if let type = query.resourceType {
-            sql.append(" AND resource_type = ")
-            sql.append(bind: type)
+            sql.append(" AND resource_type = ", bind: type)
         }
         if let id = query.id {
-            sql.append(" AND id = ")
-            sql.append(bind: id)
+            sql.append(" AND id = ", bind: id)
         }
         if let since = query.since {
-            sql.append(" AND last_updated >= ")
-            sql.append(bind: since)
+            sql.append(" AND last_updated >= ", bind: since)
         }
         if let before = query.before {
-            sql.append(" AND last_updated < ")
-            sql.append(bind: before)
+            sql.append(" AND last_updated < ", bind: before)
         }
-        sql.append(" ORDER BY seq DESC LIMIT ")
-        sql.append(bind: query.count)
-        sql.append(" OFFSET ")
-        sql.append(bind: query.offset)
+        sql.append(" ORDER BY seq DESC LIMIT ", bind: query.count)
+        sql.append(" OFFSET ", bind: query.offset)
         let statement = sql.query
         return try await database {
             var versions: [StoredResource] = []

@@ -33,36 +33,26 @@ extension StoreSession {
         if include.reverse {
             let targets = include.targetType.map { type in resources.filter { $0.resourceType == type } } ?? resources
             guard !targets.isEmpty else { return [] }
-            sql.append(" AND r.resource_type = ")
-            sql.append(bind: include.sourceType)
-            sql.append(" AND r.id IN (SELECT x.id FROM search_reference x WHERE x.resource_type = ")
-            sql.append(bind: include.sourceType)
-            sql.append(" AND x.param = ANY(")
-            sql.append(bind: include.parameters)
-            sql.append(") AND (x.target_type, x.target_id) IN (SELECT * FROM unnest(")
-            sql.append(bind: targets.map(\.resourceType))
-            sql.append("::text[], ")
-            sql.append(bind: targets.map(\.id))
+            sql.append(" AND r.resource_type = ", bind: include.sourceType)
+            sql.append(" AND r.id IN (SELECT x.id FROM search_reference x WHERE x.resource_type = ", bind: include.sourceType)
+            sql.append(" AND x.param = ANY(", bind: include.parameters)
+            sql.append(") AND (x.target_type, x.target_id) IN (SELECT * FROM unnest(", bind: targets.map(\.resourceType))
+            sql.append("::text[], ", bind: targets.map(\.id))
             sql.append("::text[])))")
         } else {
             let sources = resources.filter { $0.resourceType == include.sourceType }.map(\.id)
             guard !sources.isEmpty else { return [] }
             sql.append(" AND (r.resource_type, r.id) IN (SELECT x.target_type, x.target_id FROM search_reference x")
-            sql.append(" WHERE x.resource_type = ")
-            sql.append(bind: include.sourceType)
-            sql.append(" AND x.id = ANY(")
-            sql.append(bind: sources)
-            sql.append(") AND x.param = ANY(")
-            sql.append(bind: include.parameters)
+            sql.append(" WHERE x.resource_type = ", bind: include.sourceType)
+            sql.append(" AND x.id = ANY(", bind: sources)
+            sql.append(") AND x.param = ANY(", bind: include.parameters)
             sql.append(")")
             if let targetType = include.targetType {
-                sql.append(" AND x.target_type = ")
-                sql.append(bind: targetType)
+                sql.append(" AND x.target_type = ", bind: targetType)
             }
             sql.append(")")
         }
-        sql.append(" ORDER BY r.resource_type, r.id LIMIT ")
-        sql.append(bind: Self.maximumIncluded)
+        sql.append(" ORDER BY r.resource_type, r.id LIMIT ", bind: Self.maximumIncluded)
         return try await currentResources(sql.query)
     }
 }

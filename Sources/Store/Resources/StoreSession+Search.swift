@@ -9,10 +9,8 @@ extension StoreSession {
         var sql = SQLBuilder("SELECT \(Self.currentColumns) FROM resource r")
         query.appendFilter(to: &sql)
         query.appendOrder(to: &sql)
-        sql.append(" LIMIT ")
-        sql.append(bind: count)
-        sql.append(" OFFSET ")
-        sql.append(bind: query.offset)
+        sql.append(" LIMIT ", bind: count)
+        sql.append(" OFFSET ", bind: query.offset)
         return try await currentResources(sql.query)
     }
 
@@ -37,8 +35,7 @@ extension StoreSession {
     public func matches(_ query: SearchQuery, limit: Int = 2) async throws(StoreError) -> [String] {
         var sql = SQLBuilder("SELECT r.id FROM resource r")
         query.appendFilter(to: &sql)
-        sql.append(" LIMIT ")
-        sql.append(bind: limit)
+        sql.append(" LIMIT ", bind: limit)
         let statement = sql.query
         return try await database {
             var ids: [String] = []

@@ -10,10 +10,8 @@ extension SearchClause {
     /// suggestion), at least one day.
     static func appendDate(_ value: DateValue, low: String, high: String, now: Date, to sql: inout SQLBuilder) {
         func contained(_ sql: inout SQLBuilder) {
-            sql.append("(\(low) >= ")
-            sql.append(bind: value.low)
-            sql.append(" AND \(high) <= ")
-            sql.append(bind: value.high)
+            sql.append("(\(low) >= ", bind: value.low)
+            sql.append(" AND \(high) <= ", bind: value.high)
             sql.append(")")
         }
         // `eq`, `ge` and `le` also get the bound their condition implies on the other column (low < high), so that
@@ -22,48 +20,39 @@ extension SearchClause {
         case .eq:
             sql.append("(")
             contained(&sql)
-            sql.append(" AND \(low) < ")
-            sql.append(bind: value.high)
+            sql.append(" AND \(low) < ", bind: value.high)
             sql.append(")")
         case .ne:
             sql.append("NOT ")
             contained(&sql)
         case .gt, .ge:
-            sql.append("((\(high) > ")
-            sql.append(bind: value.high)
+            sql.append("((\(high) > ", bind: value.high)
             if value.prefix == .ge {
                 sql.append(" OR ")
                 contained(&sql)
-                sql.append(") AND \(high) > ")
-                sql.append(bind: value.low)
+                sql.append(") AND \(high) > ", bind: value.low)
             } else {
                 sql.append(")")
             }
             sql.append(")")
         case .lt, .le:
-            sql.append("((\(low) < ")
-            sql.append(bind: value.low)
+            sql.append("((\(low) < ", bind: value.low)
             if value.prefix == .le {
                 sql.append(" OR ")
                 contained(&sql)
-                sql.append(") AND \(low) < ")
-                sql.append(bind: value.high)
+                sql.append(") AND \(low) < ", bind: value.high)
             } else {
                 sql.append(")")
             }
             sql.append(")")
         case .sa:
-            sql.append("\(low) >= ")
-            sql.append(bind: value.high)
+            sql.append("\(low) >= ", bind: value.high)
         case .eb:
-            sql.append("\(high) <= ")
-            sql.append(bind: value.low)
+            sql.append("\(high) <= ", bind: value.low)
         case .ap:
             let margin = max(abs(now.timeIntervalSince(value.low)) * 0.1, 86_400)
-            sql.append("(\(low) < ")
-            sql.append(bind: value.high.addingTimeInterval(margin))
-            sql.append(" AND \(high) > ")
-            sql.append(bind: value.low.addingTimeInterval(-margin))
+            sql.append("(\(low) < ", bind: value.high.addingTimeInterval(margin))
+            sql.append(" AND \(high) > ", bind: value.low.addingTimeInterval(-margin))
             sql.append(")")
         }
     }
@@ -72,8 +61,7 @@ extension SearchClause {
     /// `appendDate` reduces to plain comparisons of `t`, which the column's index serves.
     static func appendInstant(_ value: DateValue, column t: String, now: Date, to sql: inout SQLBuilder) {
         func compare(_ comparison: String, _ bound: Date) {
-            sql.append("\(t) \(comparison) ")
-            sql.append(bind: bound)
+            sql.append("\(t) \(comparison) ", bind: bound)
         }
         switch value.prefix {
         case .eq, .ne:
@@ -105,8 +93,7 @@ extension SearchClause {
             sql.append("::numeric")
         }
         func halfUnit(_ sql: inout SQLBuilder) {
-            sql.append("(0.5 * power(10::numeric, ")
-            sql.append(bind: number.precisionExponent)
+            sql.append("(0.5 * power(10::numeric, ", bind: number.precisionExponent)
             sql.append("::numeric))")
         }
         func withinPrecision(_ sql: inout SQLBuilder) {

@@ -6,8 +6,7 @@ import Foundation
 extension SearchQuery {
     /// ` WHERE ...` selecting the current, not deleted matches of `r` (the `resource` table).
     func appendFilter(to sql: inout SQLBuilder, now: Date = Date()) {
-        sql.append(" WHERE r.resource_type = ")
-        sql.append(bind: resourceType)
+        sql.append(" WHERE r.resource_type = ", bind: resourceType)
         sql.append(" AND NOT r.deleted")
         if let compartment { Self.append(compartment, to: &sql, ownType: resourceType == compartment.type) }
         var together: [String: [SearchClause]] = [:]
@@ -28,17 +27,13 @@ extension SearchQuery {
     private static func append(_ compartment: SearchCompartment, to sql: inout SQLBuilder, ownType: Bool) {
         sql.append(" AND (")
         if ownType {
-            sql.append("r.id = ")
-            sql.append(bind: compartment.id)
+            sql.append("r.id = ", bind: compartment.id)
             sql.append(" OR ")
         }
         sql.append("EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = r.resource_type AND x.id = r.id")
-        sql.append(" AND x.param = ANY(")
-        sql.append(bind: compartment.parameters)
-        sql.append(") AND x.target_type = ")
-        sql.append(bind: compartment.type)
-        sql.append(" AND x.target_id = ")
-        sql.append(bind: compartment.id)
+        sql.append(" AND x.param = ANY(", bind: compartment.parameters)
+        sql.append(") AND x.target_type = ", bind: compartment.type)
+        sql.append(" AND x.target_id = ", bind: compartment.id)
         sql.append("))")
     }
 
@@ -58,8 +53,7 @@ extension SearchQuery {
             default:
                 let (ascending, descending) = Self.sortColumns(key.type)
                 sql.append("(SELECT \(key.descending ? descending : ascending) FROM \(SearchClause.table(key.type)) x")
-                sql.append(" WHERE x.resource_type = r.resource_type AND x.id = r.id AND x.param = ")
-                sql.append(bind: key.parameter)
+                sql.append(" WHERE x.resource_type = r.resource_type AND x.id = r.id AND x.param = ", bind: key.parameter)
                 sql.append(")")
             }
             sql.append(direction)
@@ -106,8 +100,7 @@ extension SearchClause {
     func append(to sql: inout SQLBuilder, resource r: String, now: Date) {
         switch match {
         case .id(let ids):
-            sql.append("\(r).id = ANY(")
-            sql.append(bind: ids)
+            sql.append("\(r).id = ANY(", bind: ids)
             sql.append(")")
             return
         case .date(let values) where parameter == "_lastUpdated":
@@ -123,13 +116,10 @@ extension SearchClause {
             return
         case .referencedBy(let referring, let reference, let inner):
             let source = r + "h"
-            sql.append("EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = ")
-            sql.append(bind: referring)
-            sql.append(" AND x.param = ")
-            sql.append(bind: reference)
+            sql.append("EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = ", bind: referring)
+            sql.append(" AND x.param = ", bind: reference)
             sql.append(" AND x.target_type = \(r).resource_type AND x.target_id = \(r).id")
-            sql.append(" AND EXISTS (SELECT 1 FROM resource \(source) WHERE \(source).resource_type = ")
-            sql.append(bind: referring)
+            sql.append(" AND EXISTS (SELECT 1 FROM resource \(source) WHERE \(source).resource_type = ", bind: referring)
             sql.append(" AND \(source).id = x.id AND NOT \(source).deleted AND ")
             inner.clause.append(to: &sql, resource: source, now: now)
             sql.append("))")
@@ -141,10 +131,8 @@ extension SearchClause {
             appendSubquery(to: &sql, resource: r)
             sql.append(" AND ")
             Self.appendAny(targets, to: &sql) { chained, sql in
-                sql.append("(x.target_type = ")
-                sql.append(bind: chained.resourceType)
-                sql.append(" AND EXISTS (SELECT 1 FROM resource \(target) WHERE \(target).resource_type = ")
-                sql.append(bind: chained.resourceType)
+                sql.append("(x.target_type = ", bind: chained.resourceType)
+                sql.append(" AND EXISTS (SELECT 1 FROM resource \(target) WHERE \(target).resource_type = ", bind: chained.resourceType)
                 sql.append(" AND \(target).id = x.target_id AND NOT \(target).deleted AND ")
                 chained.clause.append(to: &sql, resource: target, now: now)
                 sql.append("))")
@@ -164,8 +152,7 @@ extension SearchClause {
 
     private func appendSubquery(to sql: inout SQLBuilder, resource r: String) {
         sql.append("SELECT 1 FROM \(Self.table(type)) x WHERE x.resource_type = \(r).resource_type AND x.id = \(r).id")
-        sql.append(" AND x.param = ")
-        sql.append(bind: parameter)
+        sql.append(" AND x.param = ", bind: parameter)
     }
 
     private func appendCondition(to sql: inout SQLBuilder, now: Date) {
@@ -174,14 +161,11 @@ extension SearchClause {
             Self.appendAny(texts, to: &sql) { text, sql in
                 switch kind {
                 case .exact:
-                    sql.append("x.exact = ")
-                    sql.append(bind: text)
+                    sql.append("x.exact = ", bind: text)
                 case .prefix:
-                    sql.append("x.value LIKE ")
-                    sql.append(bind: Self.likeEscaped(text) + "%")
+                    sql.append("x.value LIKE ", bind: Self.likeEscaped(text) + "%")
                 case .contains:
-                    sql.append("x.value LIKE ")
-                    sql.append(bind: "%" + Self.likeEscaped(text) + "%")
+                    sql.append("x.value LIKE ", bind: "%" + Self.likeEscaped(text) + "%")
                 }
             }
         case .token(let tokens, _):
@@ -200,8 +184,7 @@ extension SearchClause {
             }
         case .tokenText(let texts):
             Self.appendAny(texts, to: &sql) { text, sql in
-                sql.append("x.text LIKE ")
-                sql.append(bind: Self.likeEscaped(text) + "%")
+                sql.append("x.text LIKE ", bind: Self.likeEscaped(text) + "%")
             }
         case .date(let values):
             Self.appendAny(values, to: &sql) { value, sql in
@@ -214,12 +197,10 @@ extension SearchClause {
                 sql.append("(")
                 Self.appendNumber(quantity.number, to: &sql)
                 if let system = quantity.system {
-                    sql.append(" AND x.system = ")
-                    sql.append(bind: system)
+                    sql.append(" AND x.system = ", bind: system)
                 }
                 if let code = quantity.code {
-                    sql.append(" AND x.code = ")
-                    sql.append(bind: code)
+                    sql.append(" AND x.code = ", bind: code)
                 }
                 sql.append(")")
             }
@@ -227,14 +208,11 @@ extension SearchClause {
             Self.appendAny(references, to: &sql) { reference, sql in
                 switch reference {
                 case .url(let url):
-                    sql.append("x.url = ")
-                    sql.append(bind: url)
+                    sql.append("x.url = ", bind: url)
                 case .local(let type, let id):
-                    sql.append("(x.target_id = ")
-                    sql.append(bind: id)
+                    sql.append("(x.target_id = ", bind: id)
                     if let type {
-                        sql.append(" AND x.target_type = ")
-                        sql.append(bind: type)
+                        sql.append(" AND x.target_type = ", bind: type)
                     }
                     sql.append(")")
                 }
@@ -243,14 +221,11 @@ extension SearchClause {
             Self.appendAny(uris, to: &sql) { uri, sql in
                 switch kind {
                 case .exact:
-                    sql.append("x.value = ")
-                    sql.append(bind: uri)
+                    sql.append("x.value = ", bind: uri)
                 case .below:
-                    sql.append("x.value LIKE ")
-                    sql.append(bind: Self.likeEscaped(uri) + "%")
+                    sql.append("x.value LIKE ", bind: Self.likeEscaped(uri) + "%")
                 case .above:
-                    sql.append("starts_with(")
-                    sql.append(bind: uri)
+                    sql.append("starts_with(", bind: uri)
                     sql.append(", x.value)")
                 }
             }
