@@ -13,7 +13,7 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "Files of HL7v2 messages (ER7): single messages or batches.")
     var files: [String]
 
-    @Option(help: "Folder of mapping files (default: $CAREBRIDGE_MAPPINGS_DIR, ./mappings, or next to the binary).")
+    @Option(name: .customLong("mappings-dir"), help: "Folder of mapping files (default: $CAREBRIDGE_MAPPINGS_DIR, ./mappings, or next to the binary).")
     var mappings: String?
 
     @Flag(help: "Indent the JSON.")
@@ -21,7 +21,7 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         let directory = mappings.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? MappingSet.locateDefaultDirectory()
-        guard let directory else { throw ValidationError("no mappings folder found; pass --mappings DIR") }
+        guard let directory else { throw ValidationError("no mappings folder found; pass --mappings-dir DIR") }
         let set = try MappingSet.load(from: directory)
         var failures = 0
         for file in files {
