@@ -1,3 +1,4 @@
+import CareBridgeServer
 import FHIRCore
 import Foundation
 import HL7v2
@@ -112,6 +113,22 @@ struct IngestTests {
             let entry = try await hub.get("/inbound/messages?control-id=MG3").json["messages"]?.arrayValue?.first
             let log = entry?["resources"]?.arrayValue ?? []
             #expect(log.contains { $0.stringValue?.hasPrefix("Encounter/") == true }, "the moved encounter is listed")
+        }
+    }
+
+    @Test("a batch (FHS/BHS) is split into its messages, each acknowledged; unreadable input stays whole")
+    func batches() async throws {
+        let batch = "FHS|^~\\&|REG|NORTH\rBHS|^~\\&|REG|NORTH\r" + Self.adt("B1", mrn: "BATCH-1") + Self.adt("B2", mrn: "BATCH-2")
+            + "BTS|2\rFTS|1\r"
+        #expect(IngestPipeline.messages(in: Array(batch.utf8)).count == 2)
+        let single = Array(Self.adt("S1").utf8)
+        #expect(IngestPipeline.messages(in: single) == [single])
+        #expect(IngestPipeline.messages(in: Array("garbage".utf8)) == [Array("garbage".utf8)])
+        try await Hub.run { hub in
+            let reply = try await hub.send(.post, "/fhir/$ingest", body: batch, headers: ["Content-Type": "application/hl7-v2"])
+            let acknowledged = reply.text.split(separator: "\r").filter { $0.hasPrefix("MSA|") }
+            #expect(acknowledged == ["MSA|AA|B1", "MSA|AA|B2"], "\(reply.text)")
+            #expect(try await hub.get("/fhir/Patient?identifier=BATCH-1,BATCH-2").json.entries.count == 2)
         }
     }
 }
