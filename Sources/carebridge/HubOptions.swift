@@ -13,6 +13,15 @@ struct HubOptions: ParsableArguments {
     @Option(name: .customLong("mllp-port"), help: "MLLP port for HL7v2 (env CAREBRIDGE_MLLP_PORT; default 2575).")
     var mllpPort: Int?
 
+    @Option(name: .customLong("mllp-max-frame-bytes"), help: "Largest MLLP message (env CAREBRIDGE_MLLP_MAX_FRAME_BYTES; default 16 MiB).")
+    var mllpMaximumFrameSize: Int?
+
+    @Option(name: .customLong("mllp-idle-timeout"), help: "Seconds before a silent MLLP connection is closed (env CAREBRIDGE_MLLP_IDLE_TIMEOUT; default 300).")
+    var mllpIdleTimeout: Int?
+
+    @Option(name: .customLong("mllp-allow"), help: "Comma-separated addresses or CIDR blocks allowed to connect over MLLP (env CAREBRIDGE_MLLP_ALLOW; default any).")
+    var mllpAllow: String?
+
     @Option(name: .customLong("data-dir"), help: "Embedded PostgreSQL folder (env CAREBRIDGE_DATA_DIR; default ./.carebridge/pg).")
     var dataDirectory: String?
 
@@ -40,6 +49,13 @@ struct HubOptions: ParsableArguments {
         configuration.httpHost = httpHost ?? environment["CAREBRIDGE_HTTP_HOST"] ?? configuration.httpHost
         configuration.httpPort = try httpPort ?? Self.integer("CAREBRIDGE_HTTP_PORT", environment) ?? configuration.httpPort
         configuration.mllpPort = try mllpPort ?? Self.integer("CAREBRIDGE_MLLP_PORT", environment) ?? 2575
+        configuration.mllpMaximumFrameSize = try mllpMaximumFrameSize ?? Self.integer("CAREBRIDGE_MLLP_MAX_FRAME_BYTES", environment)
+            ?? configuration.mllpMaximumFrameSize
+        configuration.mllpIdleTimeoutSeconds = try mllpIdleTimeout ?? Self.integer("CAREBRIDGE_MLLP_IDLE_TIMEOUT", environment)
+            ?? configuration.mllpIdleTimeoutSeconds
+        configuration.mllpAllowedSources = (mllpAllow ?? environment["CAREBRIDGE_MLLP_ALLOW"]).map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         configuration.dataDirectory = dataDirectory ?? environment["CAREBRIDGE_DATA_DIR"] ?? configuration.dataDirectory
         configuration.databaseURL = databaseURL ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.profilesDirectory = profilesDirectory ?? environment["CAREBRIDGE_PROFILES_DIR"]

@@ -32,7 +32,10 @@ public func buildApplication(
     app.addServices(database.services)
     let migrated = MigrationGate()
     if let port = configuration.mllpPort {
-        let mllp = MLLPConfiguration(host: configuration.httpHost, port: port)
+        let mllp = MLLPConfiguration(
+            host: configuration.httpHost, port: port, maximumFrameSize: configuration.mllpMaximumFrameSize,
+            idleTimeout: .seconds(configuration.mllpIdleTimeoutSeconds),
+            allowedSources: try configuration.mllpAllowedSources?.map { try MLLPAddressRange($0) })
         let listener = MLLPListener(configuration: mllp, handler: IngestMLLPHandler(pipeline: pipeline), logger: logger)
         app.addServices(StartAfterMigrations(gate: migrated, service: listener))
     }

@@ -7,6 +7,11 @@ public struct HubConfiguration: Sendable {
     public var httpPort: Int
     /// Port for the MLLP listener (HL7v2 over TCP); nil runs none, 0 picks a free port.
     public var mllpPort: Int?
+    /// The MLLP listener's limits: largest message, idle time before a silent connection is closed, and the
+    /// source addresses or CIDR blocks allowed to connect (nil allows any).
+    public var mllpMaximumFrameSize = 16 * 1024 * 1024
+    public var mllpIdleTimeoutSeconds = 300
+    public var mllpAllowedSources: [String]?
     /// Folder of the embedded PostgreSQL cluster, used when `databaseURL` is nil.
     public var dataDirectory: String
     /// A `postgres://` URL of an existing server; nil runs the embedded cluster.
