@@ -10,7 +10,7 @@ enum ByteScan {
 
     @inline(__always)
     static func word(_ input: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(input.baseAddress.unsafelyUnwrapped + offset).loadUnaligned(as: UInt64.self))
+        UInt64(littleEndian: UnsafeRawBufferPointer(input).loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     /// The end of the line starting at `start`: the offset of its CR or LF, or the end of the input.
