@@ -19,6 +19,7 @@ public enum HL7CharacterSet: String, Sendable, Hashable {
 
     /// What MSH-18 asks for, or nil when it asks for nothing this module reads strictly.
     static func declared(_ name: String) -> HL7CharacterSet? {
+        if name.isEmpty { return nil }
         switch name.uppercased() {
         case "UNICODE UTF-8", "UTF-8", "UTF8", "UNICODE": return .utf8
         case "8859/1", "ISO-8859-1", "ISO IR100", "ISO_IR 100": return .latin1

@@ -250,6 +250,7 @@ struct SegmentScanner {
 
 extension String {
     func trimmingSpaces() -> String {
+        guard utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ") else { return self }
         let scalars = unicodeScalars.drop(while: { $0 == " " })
         return String(String.UnicodeScalarView(scalars.reversed().drop(while: { $0 == " " }).reversed()))
     }
