@@ -1,7 +1,8 @@
 /// The UTF-8 text fields are slices of, with the delimiters and character set it was read with.
 ///
-/// Reading a message makes one per header segment and shares it among every field after that header, so a field
-/// is a reference and two offsets rather than a `String` of its own: strings are made only when a value is read.
+/// Reading makes one for each set of delimiters (a new one only where a header changes them) and shares it among
+/// every field read with those delimiters, so a field is a reference and two offsets rather than a `String` of
+/// its own: strings are made only when a value is read.
 /// Immutable, so sharing it between copies (and threads) is safe.
 final class HL7Text: Sendable {
     /// The whole input as UTF-8 (already decoded from Latin-1 when the message is Latin-1).
