@@ -39,7 +39,7 @@ struct ConvertCommand: ParsableCommand {
                 do {
                     let result = try set.convert(message, context: MappingContext(receivedAt: Date(), messageID: id))
                     let value = JSONValue.object(result.bundle.json)
-                    print(pretty ? Self.indented(value) : JSONWriter.string(value))
+                    print(pretty ? JSONWriter.indented(value) : JSONWriter.string(value))
                 } catch {
                     Self.report("\(file): message \(index + 1) (\(id)): \(error)")
                     failures += 1
@@ -51,19 +51,5 @@ struct ConvertCommand: ParsableCommand {
 
     static func report(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    /// JSON with two-space indentation, members in their order.
-    static func indented(_ value: JSONValue, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch value {
-        case .array(let elements) where !elements.isEmpty:
-            return "[\n" + elements.map { inner + indented($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .object(let object) where !object.isEmpty:
-            let members = object.map { inner + JSONWriter.string(.string($0.0)) + ": " + indented($0.1, indent: inner) }
-            return "{\n" + members.joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return JSONWriter.string(value)
-        }
     }
 }

@@ -30,7 +30,7 @@ import Testing
         let message = try HL7Message(parsing: Array(try Data(contentsOf: url)))
         let result = try mappings.convert(message, context: MappingTestSupport.context(name))
         #expect(MappingTestSupport.validationErrors(result.bundle, registry: registry) == [])
-        let actual = MappingTestSupport.pretty(.object(result.bundle.json)) + "\n"
+        let actual = JSONWriter.indented(.object(result.bundle.json)) + "\n"
         let expectedURL = MappingTestSupport.expectedDirectory.appendingPathComponent(name + ".json")
         if ProcessInfo.processInfo.environment["CAREBRIDGE_UPDATE_GOLDEN"] == "1" {
             try FileManager.default.createDirectory(at: MappingTestSupport.expectedDirectory, withIntermediateDirectories: true)

@@ -53,20 +53,4 @@ enum MappingTestSupport {
         (bundle.json["entry"]?.arrayValue ?? []).compactMap { $0["resource"]?.objectValue }
             .filter { type == nil || $0["resourceType"]?.stringValue == type }
     }
-
-    /// Pretty JSON (two-space indent, members in order), for golden files people read.
-    static func pretty(_ value: JSONValue, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch value {
-        case .array(let elements) where !elements.isEmpty:
-            return "[\n" + elements.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .object(let object) where !object.isEmpty:
-            let members = object.map { key, member in
-                inner + JSONWriter.string(.string(key)) + ": " + pretty(member, indent: inner)
-            }
-            return "{\n" + members.joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return JSONWriter.string(value)
-        }
-    }
 }

@@ -61,4 +61,19 @@ public enum JSONWriter {
         }
         output.append(UInt8(ascii: "\""))
     }
+
+    /// `value` as indented JSON for people to read (two spaces per level, members in their order, numbers as
+    /// written), e.g. for golden files and `carebridge convert --pretty`.
+    public static func indented(_ value: JSONValue, indent: String = "") -> String {
+        let inner = indent + "  "
+        switch value {
+        case .array(let elements) where !elements.isEmpty:
+            return "[\n" + elements.map { inner + indented($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let object) where !object.isEmpty:
+            let members = object.map { key, member in inner + string(.string(key)) + ": " + indented(member, indent: inner) }
+            return "{\n" + members.joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return string(value)
+        }
+    }
 }
