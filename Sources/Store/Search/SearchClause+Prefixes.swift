@@ -14,6 +14,14 @@ extension SearchClause {
             sql.append(" AND \(high) <= ", bind: value.high)
             sql.append(")")
         }
+        // `((comparison bound OR contained) AND implied impliedBound)`: `ge` is `gt` or `eq`, `le` is `lt` or `eq`.
+        func orContained(_ comparison: String, _ bound: Date, implying implied: String, _ impliedBound: Date) {
+            sql.append("((\(comparison)", bind: bound)
+            sql.append(" OR ")
+            contained(&sql)
+            sql.append(") AND \(implied)", bind: impliedBound)
+            sql.append(")")
+        }
         // `eq`, `ge` and `le` also get the bound their condition implies on the other column (low < high), so that
         // each prefix is one index range: `eq` and `le` have low < vh, `ge` has high > vl.
         switch value.prefix {
@@ -25,26 +33,10 @@ extension SearchClause {
         case .ne:
             sql.append("NOT ")
             contained(&sql)
-        case .gt, .ge:
-            sql.append("((\(high) > ", bind: value.high)
-            if value.prefix == .ge {
-                sql.append(" OR ")
-                contained(&sql)
-                sql.append(") AND \(high) > ", bind: value.low)
-            } else {
-                sql.append(")")
-            }
-            sql.append(")")
-        case .lt, .le:
-            sql.append("((\(low) < ", bind: value.low)
-            if value.prefix == .le {
-                sql.append(" OR ")
-                contained(&sql)
-                sql.append(") AND \(low) < ", bind: value.high)
-            } else {
-                sql.append(")")
-            }
-            sql.append(")")
+        case .gt: sql.append("\(high) > ", bind: value.high)
+        case .lt: sql.append("\(low) < ", bind: value.low)
+        case .ge: orContained("\(high) > ", value.high, implying: "\(high) > ", value.low)
+        case .le: orContained("\(low) < ", value.low, implying: "\(low) < ", value.high)
         case .sa:
             sql.append("\(low) >= ", bind: value.high)
         case .eb:
