@@ -32,6 +32,12 @@ public struct IdentifierKey: Sendable, Hashable, CustomStringConvertible {
 
     /// `system|value`, the form of a FHIR token search (`identifier=system|value`).
     public var description: String { "\(system)|\(value)" }
+
+    /// The conditional criteria that find the resource with this identifier (`identifier=system|value`, each
+    /// part escaped for FHIR search and for a URL query), as used in `ifNoneExist` and conditional URLs.
+    public var criteria: String {
+        "identifier=" + TransactionBuilder.searchEscaped(system) + "|" + TransactionBuilder.searchEscaped(value)
+    }
 }
 
 /// An ADT^A40 merge: the ingest layer moves references from `merged`'s Patient to `survivor`'s Patient.

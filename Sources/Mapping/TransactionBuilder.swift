@@ -22,7 +22,7 @@ struct TransactionBuilder {
             return nil
         }
         let key = IdentifierKey(system: system, value: value)
-        return (key, "identifier=" + searchEscaped(system) + "|" + searchEscaped(value))
+        return (key, key.criteria)
     }
 
     /// A token part escaped for FHIR search (`\ | , $`) and then for a URL query.

@@ -33,24 +33,12 @@ struct PatientMerger {
 
     /// The id of the one Patient with identifier `key`; the merge fails when there is none or several.
     private func patient(_ key: IdentifierKey, in session: StoreSession) async throws -> String {
-        let value = Self.escaped(key.system) + "|" + Self.escaped(key.value)
-        let encoded = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
-        let query = try SearchQuery(conditional: "identifier=" + encoded, type: "Patient", registry: registry)
+        let query = try SearchQuery(conditional: key.criteria, type: "Patient", registry: registry)
         let ids = try await session.matches(query, limit: 2)
         guard ids.count == 1, let id = ids.first else {
             throw StoreError(.invalidRequest, "merge: \(ids.isEmpty ? "no" : "more than one") Patient with identifier \(key)")
         }
         return id
-    }
-
-    /// `\`, `|`, `,` and `$` escaped as search values require.
-    private static func escaped(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            if "\\|,$".contains(character) { result.append("\\") }
-            result.append(character)
-        }
-        return result
     }
 
     /// `json` with every `reference` member equal to `from` (relative, or ending in `/from`) changed to `to`.
