@@ -42,7 +42,7 @@ struct IngestRoutes: Sendable {
 
     private func body(_ request: Request) async throws -> [UInt8] {
         var request = request
-        let type = request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
+        let type = request.headers[.contentType].map(ContentNegotiation.mediaType)
         guard let type, Self.hl7MediaTypes.contains(type) else {
             throw FHIRError(415, code: "not-supported", "Send HL7v2 as application/hl7-v2 or x-application/hl7-v2+er7")
         }

@@ -46,7 +46,7 @@ public struct IngestPipeline: Sendable {
     /// or the whole input when it does not read as messages (so that the pipeline logs it and says why).
     public static func messages(in bytes: [UInt8]) -> [[UInt8]] {
         guard let batch = try? HL7Batch(parsing: bytes) else { return [bytes] }
-        let messages = batch.groups.flatMap(\.messages).compactMap { try? HL7Encoder().encodeBytes($0) }
+        let messages = batch.messages.compactMap { try? HL7Encoder().encodeBytes($0) }
         return messages.count > 1 ? messages : [bytes]
     }
 

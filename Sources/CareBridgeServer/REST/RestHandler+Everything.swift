@@ -29,13 +29,9 @@ extension RestHandler {
         var ignored: [String] = []
         for (name, value) in parameters {
             switch name {
-            case "_count": count = min(try Self.everythingNumber(name, value), limits.maximumPageSize)
-            case "_offset": query.offset = try Self.everythingNumber(name, value)
-            case "_since":
-                guard let since = FHIRDateTime(value), since.hasTime else {
-                    throw FHIRError(400, code: "invalid", "_since must be an instant such as 2026-01-01T00:00:00Z, not '\(value)'")
-                }
-                query.since = since.lowerBound
+            case "_count": count = try pageSize(value)
+            case "_offset": query.offset = try Self.offset(value)
+            case "_since": query.since = try Self.since(value)
             case "start", "end":
                 guard let date = FHIRDateTime(value) else {
                     throw FHIRError(400, code: "invalid", "\(name) must be a date, not '\(value)'")
@@ -70,12 +66,5 @@ extension RestHandler {
         }
         if !ignored.isEmpty { bundle.entries.append(.ignored(ignored)) }
         return FHIRResponse(status: 200, body: .json(bundle.bytes()))
-    }
-
-    private static func everythingNumber(_ name: String, _ value: String) throws -> Int {
-        guard let number = Int(value), number >= 0 else {
-            throw FHIRError(400, code: "invalid", "\(name) must be a non-negative integer, not '\(value)'")
-        }
-        return number
     }
 }

@@ -41,21 +41,13 @@ extension RestHandler {
         for (name, value) in request.query {
             switch name {
             case "_count": query.count = try pageSize(value)
-            case "_since":
-                guard let since = FHIRDateTime(value), since.hasTime else {
-                    throw FHIRError(400, code: "invalid", "_since must be an instant such as 2026-01-01T00:00:00Z, not '\(value)'")
-                }
-                query.since = since.lowerBound
+            case "_since": query.since = try Self.since(value)
             case "_at":
                 guard let at = FHIRDateTime(value) else {
                     throw FHIRError(400, code: "invalid", "_at must be a date or dateTime, not '\(value)'")
                 }
                 query.before = at.upperBound
-            case "_offset":
-                guard let offset = Int(value), offset >= 0 else {
-                    throw FHIRError(400, code: "invalid", "_offset must be a non-negative integer")
-                }
-                query.offset = offset
+            case "_offset": query.offset = try Self.offset(value)
             case "_format", "_pretty", "_summary": continue
             default:
                 throw FHIRError(400, code: "not-supported", "History does not take the parameter '\(name)'")
@@ -101,6 +93,22 @@ extension RestHandler {
             throw FHIRError(400, code: "invalid", "_count must be a non-negative integer, not '\(value)'")
         }
         return min(count, limits.maximumPageSize)
+    }
+
+    /// `_offset`: a non-negative integer.
+    static func offset(_ value: String) throws -> Int {
+        guard let offset = Int(value), offset >= 0 else {
+            throw FHIRError(400, code: "invalid", "_offset must be a non-negative integer, not '\(value)'")
+        }
+        return offset
+    }
+
+    /// `_since`: an instant (a dateTime with a time).
+    static func since(_ value: String) throws -> Date {
+        guard let since = FHIRDateTime(value), since.hasTime else {
+            throw FHIRError(400, code: "invalid", "_since must be an instant such as 2026-01-01T00:00:00Z, not '\(value)'")
+        }
+        return since.lowerBound
     }
 
     /// `url` with `parameters` (any `_offset` among them replaced) and `_offset=offset`: a paging link.
