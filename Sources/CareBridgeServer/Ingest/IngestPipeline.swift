@@ -52,40 +52,50 @@ public struct IngestPipeline: Sendable {
 
     /// Stores, converts and applies one message.
     public func ingest(_ raw: [UInt8], source: InboundSource, peer: String? = nil) async -> IngestOutcome {
-        let parsed: Result<HL7Message, HL7ParseError> = Result { () throws(HL7ParseError) in try HL7Message(parsing: raw) }
-        let header = (try? parsed.get()).map(HL7Acknowledgement.Header.init) ?? HL7Acknowledgement.Header(scanning: raw)
-        let inbound = Self.inboundHeader(header, message: try? parsed.get())
+        let received = Received(raw)
         let id: Int64
         do {
             id = try await store.withSession { session in
-                try await session.recordInbound(raw: raw, source: source, peer: peer, header: inbound)
+                try await session.recordInbound(raw: raw, source: source, peer: peer, header: received.inbound)
             }
         } catch {
             logger.error("inbound message not stored", metadata: ["error": "\(error)"])
             let problem = HL7Acknowledgement.Problem(code: "207", message: "The message could not be stored; send it again")
-            return outcome(nil, .error, header, code: .error, problem: problem)
+            return outcome(nil, .error, received.header, code: .error, problem: problem)
         }
-        switch parsed {
-        case .success(let message): return await process(id, message, header: header, inbound: inbound)
-        case .failure(let error):
-            let problem = Self.problem(error)
-            await mark(id, .error, error: problem.message)
-            return outcome(id, .error, header, code: .reject, problem: problem)
-        }
+        return await handle(id, received)
     }
 
     /// Processes logged message `id` again (after a mapping was fixed): its raw bytes are read back, converted
     /// and applied as when it arrived. Nil when there is no such message.
     public func replay(_ id: Int64) async throws -> IngestOutcome? {
         guard let stored = try await store.withSession({ session in try await session.inboundMessage(id) }) else { return nil }
-        do {
-            let message = try HL7Message(parsing: stored.raw)
-            let header = HL7Acknowledgement.Header(message)
-            return await process(id, message, header: header, inbound: Self.inboundHeader(header, message: message))
-        } catch {
+        return await handle(id, Received(stored.raw))
+    }
+
+    /// A message as read: parsed (or why not), and the header facts the log and the ACK need, scanned from the
+    /// raw bytes when it does not parse.
+    private struct Received {
+        let parsed: Result<HL7Message, HL7ParseError>
+        let header: HL7Acknowledgement.Header
+        let inbound: InboundHeader
+
+        init(_ raw: [UInt8]) {
+            parsed = Result { () throws(HL7ParseError) in try HL7Message(parsing: raw) }
+            let message = try? parsed.get()
+            header = message.map(HL7Acknowledgement.Header.init) ?? HL7Acknowledgement.Header(scanning: raw)
+            inbound = IngestPipeline.inboundHeader(header, message: message)
+        }
+    }
+
+    /// Applies logged message `id`, or records why it cannot be read and rejects it.
+    private func handle(_ id: Int64, _ received: Received) async -> IngestOutcome {
+        switch received.parsed {
+        case .success(let message): return await process(id, message, header: received.header, inbound: received.inbound)
+        case .failure(let error):
             let problem = Self.problem(error)
             await mark(id, .error, error: problem.message)
-            return outcome(id, .error, HL7Acknowledgement.Header(scanning: stored.raw), code: .reject, problem: problem)
+            return outcome(id, .error, received.header, code: .reject, problem: problem)
         }
     }
 
@@ -147,8 +157,7 @@ public struct IngestPipeline: Sendable {
     }
 
     /// The ERR content for a message that does not parse.
-    static func problem(_ error: any Error) -> HL7Acknowledgement.Problem {
-        guard let error = error as? HL7ParseError else { return .init(code: "207", message: "\(error)") }
-        return .init(code: "100", segment: error.segmentID, occurrence: nil, field: error.field, message: error.description)
+    static func problem(_ error: HL7ParseError) -> HL7Acknowledgement.Problem {
+        .init(code: "100", segment: error.segmentID, occurrence: nil, field: error.field, message: error.description)
     }
 }
