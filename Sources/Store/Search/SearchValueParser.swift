@@ -52,11 +52,13 @@ struct SearchValueParser {
             resourceType: resourceType, definition: parts.value, modifier: nil, registry: registry, localBase: localBase)
         var alternatives: [SearchClause] = []
         for alternative in Self.split(value, on: ",") {
+            let malformed = StoreError(
+                .invalidRequest, "\(code) takes [system|]code$value (e.g. http://loinc.org|8480-6$gt100), not '\(alternative)'")
             let pieces = Self.split(alternative, on: "$")
-            guard pieces.count == 2, let tokenCode = token(pieces[0]).code, !pieces[1].isEmpty else {
-                throw StoreError(.invalidRequest, "\(code) takes [system|]code$value (e.g. http://loinc.org|8480-6$gt100), not '\(alternative)'")
-            }
-            let key = (token(pieces[0]).system ?? "*") + "|" + tokenCode
+            guard pieces.count == 2, !pieces[1].isEmpty else { throw malformed }
+            let part = token(pieces[0])
+            guard let tokenCode = part.code else { throw malformed }
+            let key = (part.system ?? "*") + "|" + tokenCode
             alternatives.append(SearchClause(parameter: code + "$" + key, type: parts.value.type, match: try valueParser.match(pieces[1])))
         }
         if alternatives.count == 1, let only = alternatives.first { return only }
