@@ -62,7 +62,7 @@ extension RestHandler {
                 }
                 summary = mode
             case "_elements":
-                elements = (elements ?? []) + value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                elements = (elements ?? []) + SearchQuery.elementNames(value)
             case "_format", "_pretty": continue
             default:
                 guard request.handling == .lenient else {

@@ -42,7 +42,7 @@ extension SearchQuery {
                 }
                 summary = mode
             case "_elements":
-                elements = (elements ?? []) + value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                elements = (elements ?? []) + Self.elementNames(value)
             case "_include", "_revinclude":
                 do {
                     includes.append(try SearchInclude(name: name, value: value, type: type, registry: registry))
@@ -69,6 +69,11 @@ extension SearchQuery {
             }
         }
         canonicalText = filters.sorted().joined(separator: "&")
+    }
+
+    /// The element names of an `_elements` value (`name,birthDate`).
+    public static func elementNames(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     /// Parses conditional criteria (`identifier=a|1&_id=x`, percent-encoded); at least one filter is required
