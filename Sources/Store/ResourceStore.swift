@@ -8,40 +8,40 @@ public struct ResourceStore: Sendable {
     public let client: PostgresClient
     private let indexer: any SearchIndexer
     private let logger: Logger
+    /// Who turns changes into outbox events, in the transactions that make them.
+    public let observer: (any ChangeObserver)?
 
     /// A store over `client`, indexing writes with every search parameter of `registry`.
-    public init(client: PostgresClient, registry: ProfileRegistry, logger: Logger) throws(ProfilesError) {
-        self.init(client: client, indexer: try SearchIndexExtractor(registry: registry), logger: logger)
+    /// `observer`, if given, sees every change before its transaction commits.
+    public init(
+        client: PostgresClient, registry: ProfileRegistry, logger: Logger, observer: (any ChangeObserver)? = nil
+    ) throws(ProfilesError) {
+        self.init(client: client, indexer: try SearchIndexExtractor(registry: registry), logger: logger, observer: observer)
     }
 
     /// A store over `client`, indexing writes with `indexer`.
-    public init(client: PostgresClient, indexer: any SearchIndexer, logger: Logger) {
+    public init(client: PostgresClient, indexer: any SearchIndexer, logger: Logger, observer: (any ChangeObserver)? = nil) {
         self.client = client
         self.indexer = indexer
         self.logger = logger
+        self.observer = observer
     }
 
     /// Runs `work` on one connection, each statement committing on its own.
     public func withSession<T: Sendable>(_ work: (StoreSession) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await work(StoreSession(connection: connection, indexer: indexer, logger: logger))
+            try await work(session(on: connection))
         }
     }
 
     /// Runs `work` in one database transaction: everything it wrote commits together, or nothing does.
     public func withTransaction<T: Sendable>(_ work: (StoreSession) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            let session = StoreSession(connection: connection, indexer: indexer, logger: logger)
-            _ = try await session.database { try await connection.query("BEGIN", logger: logger) }
-            let result: T
-            do {
-                result = try await work(session)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
-            _ = try await session.database { try await connection.query("COMMIT", logger: logger) }
-            return result
+            try await session(on: connection).transaction { session in try await work(session) }
         }
+    }
+
+    private func session(on connection: PostgresConnection) -> StoreSession {
+        StoreSession(connection: connection, indexer: indexer, logger: logger, observer: observer, journal: nil)
     }
 }

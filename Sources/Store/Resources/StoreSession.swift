@@ -13,6 +13,10 @@ public struct StoreSession: Sendable {
     let connection: PostgresConnection
     let indexer: any SearchIndexer
     let logger: Logger
+    /// Who turns changes into outbox events, if anyone.
+    let observer: (any ChangeObserver)?
+    /// Inside a transaction: the observed changes waiting for its commit. Nil outside one.
+    let journal: ChangeJournal?
 
     /// The current version of `type/id` (a deletion is returned with `deleted` set), or nil if never stored.
     public func read(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
@@ -64,11 +68,16 @@ public struct StoreSession: Sendable {
         let statement = CreateStatement(
             type: type, id: id, now: now, body: body, method: method, entries: indexEntries(for: stamped)
         )
-        guard try await rowCount(of: statement) == 1 else { throw StoreError(.conflict, "\(type)/\(id) already exists") }
-        return StoredResource(
-            resourceType: type, id: id, versionId: 1, lastUpdated: now, deleted: false,
-            body: ByteBuffer(string: body), method: method
-        )
+        let created = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
+            guard try await session.rowCount(of: statement) == 1 else { return nil }
+            let stored = StoredResource(
+                resourceType: type, id: id, versionId: 1, lastUpdated: now, deleted: false,
+                body: ByteBuffer(string: body), method: method
+            )
+            return (stored, ResourceChange(interaction: .create, previous: nil, current: stored))
+        }
+        guard let created else { throw StoreError(.conflict, "\(type)/\(id) already exists") }
+        return created
     }
 
     /// Stores `resource` as the next version of `type/id`, creating it if it does not exist
@@ -104,28 +113,31 @@ public struct StoreSession: Sendable {
             guard let current = try await read(type, id), !current.deleted else { return nil }
             let version = current.versionId + 1
             let now = Self.writeTime()
-            let changed = try await database {
-                let rows = try await connection.query(
-                    """
-                    WITH u AS (
-                        UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = true
-                        WHERE resource_type = \(type) AND id = \(id) AND version_id = \(current.versionId)
-                        RETURNING resource_type, id
-                    )\(unescaped: SearchIndexSQL.deleteCTEs(of: "u"))
-                    INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
-                    SELECT \(type), \(id), \(version), \(now), 'DELETE', true, NULL FROM u
-                    RETURNING 1
-                    """,
-                    logger: logger
-                )
-                return try await rows.collect().count
-            }
-            if changed == 1 {
-                return StoredResource(
+            let deletion = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
+                let changed = try await session.database {
+                    let rows = try await session.connection.query(
+                        """
+                        WITH u AS (
+                            UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = true
+                            WHERE resource_type = \(type) AND id = \(id) AND version_id = \(current.versionId)
+                            RETURNING resource_type, id
+                        )\(unescaped: SearchIndexSQL.deleteCTEs(of: "u"))
+                        INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
+                        SELECT \(type), \(id), \(version), \(now), 'DELETE', true, NULL FROM u
+                        RETURNING 1
+                        """,
+                        logger: session.logger
+                    )
+                    return try await rows.collect().count
+                }
+                guard changed == 1 else { return nil }
+                let deletion = StoredResource(
                     resourceType: type, id: id, versionId: version, lastUpdated: now, deleted: true,
                     body: ByteBuffer(), method: "DELETE"
                 )
+                return (deletion, ResourceChange(interaction: .delete, previous: current, current: deletion))
             }
+            if let deletion { return deletion }
         }
         throw StoreError(.conflict, "\(type)/\(id) is being changed by too many writers at once; try again")
     }
@@ -151,11 +163,14 @@ public struct StoreSession: Sendable {
             type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method,
             entries: indexEntries(for: stamped)
         )
-        guard try await rowCount(of: statement) == 1 else { return nil }
-        return StoredResource(
-            resourceType: type, id: id, versionId: version, lastUpdated: now, deleted: false,
-            body: ByteBuffer(string: body), method: method
-        )
+        return try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
+            guard try await session.rowCount(of: statement) == 1 else { return nil }
+            let stored = StoredResource(
+                resourceType: type, id: id, versionId: version, lastUpdated: now, deleted: false,
+                body: ByteBuffer(string: body), method: method
+            )
+            return (stored, ResourceChange(interaction: .update, previous: current, current: stored))
+        }
     }
 
     /// Sets id and meta on `resource` and returns its JSON text, the stamped resource and the time used.

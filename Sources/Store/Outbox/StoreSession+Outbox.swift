@@ -1,0 +1,204 @@
+import Foundation
+import PostgresNIO
+
+/// The outbox (migration 6): events written in the transaction of their change, and their deliveries.
+extension StoreSession {
+    /// Appends `events` for subscription `subscriptionID`, numbering them after its last event, each with a
+    /// pending delivery due now; returns their event numbers. The counter's row stays locked until the
+    /// transaction ends, so for one subscription, event numbers follow commit order.
+    @discardableResult
+    public func appendEvents(_ events: [OutboxEvent], subscriptionID: String) async throws(StoreError) -> [Int64] {
+        guard !events.isEmpty else { return [] }
+        let topics = events.map { $0.topic ?? "" }
+        let interactions = events.map(\.interaction.rawValue)
+        let types = events.map(\.focusType)
+        let ids = events.map(\.focusID)
+        let versions = events.map(\.focusVersion)
+        return try await database {
+            let rows = try await connection.query(
+                """
+                WITH counter AS (
+                    UPDATE subscription_state SET events_since_start = events_since_start + \(events.count)
+                    WHERE id = \(subscriptionID) RETURNING events_since_start - \(events.count) AS base
+                ), event AS (
+                    INSERT INTO webhook_event (subscription_id, event_number, topic, interaction, focus_type, focus_id, focus_version)
+                    SELECT \(subscriptionID), counter.base + e.position, nullif(e.topic, ''), e.interaction, e.type, e.id, e.version
+                    FROM counter, unnest(\(topics)::text[], \(interactions)::text[], \(types)::text[], \(ids)::text[], \(versions)::int[])
+                        WITH ORDINALITY AS e (topic, interaction, type, id, version, position)
+                    RETURNING id, event_number
+                ), delivery AS (
+                    INSERT INTO webhook_delivery (event_id, subscription_id, webhook_id, status)
+                    SELECT id, \(subscriptionID), 'msg_' || replace(gen_random_uuid()::text, '-', ''), 'pending' FROM event
+                )
+                SELECT event_number FROM event ORDER BY event_number
+                """,
+                logger: logger
+            )
+            var numbers: [Int64] = []
+            for try await number in rows.decode(Int64.self) { numbers.append(number) }
+            return numbers
+        }
+    }
+
+    /// Claims up to `limit` deliveries that are due: for each active, unpaused subscription only its oldest
+    /// pending delivery (so events arrive in order), skipping rows another hub process is claiming. A claimed
+    /// delivery is leased for `leaseSeconds`: if this process dies, another takes it over after that.
+    public func claimDueDeliveries(limit: Int, leaseSeconds: Double) async throws(StoreError) -> [WebhookDeliveryRecord] {
+        let statement: PostgresQuery = """
+            WITH due AS (
+                SELECT d.event_id FROM webhook_delivery d
+                JOIN subscription_state s ON s.id = d.subscription_id AND s.status = 'active' AND NOT s.paused
+                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+                  AND NOT EXISTS (
+                      SELECT 1 FROM webhook_delivery p
+                      WHERE p.subscription_id = d.subscription_id AND p.status = 'pending' AND p.event_id < d.event_id
+                  )
+                ORDER BY d.next_attempt_at, d.event_id
+                LIMIT \(limit)
+                FOR UPDATE OF d SKIP LOCKED
+            ), claimed AS (
+                UPDATE webhook_delivery d SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
+                FROM due WHERE d.event_id = due.event_id
+                RETURNING d.*
+            )
+            SELECT \(unescaped: Self.deliveryColumns) FROM claimed d JOIN webhook_event e ON e.id = d.event_id ORDER BY e.id
+            """
+        return try await deliveries(statement)
+    }
+
+    /// Records one attempt at delivering event `eventID` and what follows from it.
+    public func recordAttempt(_ attempt: WebhookAttemptRecord, outcome: DeliveryOutcome) async throws(StoreError) {
+        let (status, delay): (DeliveryStatus, Double) = switch outcome {
+        case .delivered: (.delivered, 0)
+        case .retry(let seconds): (.pending, seconds)
+        case .dead: (.dead, 0)
+        }
+        try await database {
+            try await connection.query(
+                """
+                WITH attempt AS (
+                    INSERT INTO webhook_attempt (event_id, attempted_at, status_code, latency_ms, error)
+                    VALUES (\(attempt.eventID), \(attempt.attemptedAt), \(attempt.statusCode), \(attempt.latencyMilliseconds), \(attempt.error))
+                ), delivery AS (
+                    UPDATE webhook_delivery SET status = \(status.rawValue), attempts = attempts + 1,
+                        next_attempt_at = now() + make_interval(secs => \(delay)), last_error = \(attempt.error),
+                        delivered_at = CASE WHEN \(status.rawValue) = 'delivered' THEN now() END
+                    WHERE event_id = \(attempt.eventID) RETURNING subscription_id
+                )
+                UPDATE subscription_state SET last_notified_at = now()
+                FROM delivery WHERE id = delivery.subscription_id AND \(status.rawValue) = 'delivered'
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    /// The deliveries of subscription `subscriptionID`, newest first, optionally only those in `status`.
+    public func deliveries(
+        subscriptionID: String, status: DeliveryStatus? = nil, limit: Int, offset: Int = 0
+    ) async throws(StoreError) -> [WebhookDeliveryRecord] {
+        let statement: PostgresQuery = """
+            SELECT \(unescaped: Self.deliveryColumns) FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event_id
+            WHERE d.subscription_id = \(subscriptionID) AND (\(status?.rawValue)::text IS NULL OR d.status = \(status?.rawValue))
+            ORDER BY d.event_id DESC LIMIT \(limit) OFFSET \(offset)
+            """
+        return try await deliveries(statement)
+    }
+
+    /// The delivery of event `eventID`, if any.
+    public func delivery(eventID: Int64) async throws(StoreError) -> WebhookDeliveryRecord? {
+        let statement: PostgresQuery = """
+            SELECT \(unescaped: Self.deliveryColumns) FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event_id
+            WHERE d.event_id = \(eventID)
+            """
+        return try await deliveries(statement).first
+    }
+
+    /// The attempts at delivering event `eventID`, oldest first.
+    public func attempts(eventID: Int64) async throws(StoreError) -> [WebhookAttemptRecord] {
+        try await database {
+            let rows = try await connection.query(
+                """
+                SELECT event_id, attempted_at, status_code, latency_ms, error FROM webhook_attempt
+                WHERE event_id = \(eventID) ORDER BY id
+                """,
+                logger: logger
+            )
+            var attempts: [WebhookAttemptRecord] = []
+            for try await row in rows.decode((Int64, Date, Int?, Double, String?).self) {
+                attempts.append(WebhookAttemptRecord(
+                    eventID: row.0, attemptedAt: row.1, statusCode: row.2, latencyMilliseconds: row.3, error: row.4
+                ))
+            }
+            return attempts
+        }
+    }
+
+    /// Puts dead-lettered deliveries back in the queue, due now with a fresh schedule: event `eventID`'s, or
+    /// every one of subscription `subscriptionID`. Returns how many.
+    public func resendDeadDeliveries(subscriptionID: String, eventID: Int64? = nil) async throws(StoreError) -> Int {
+        try await database {
+            let rows = try await connection.query(
+                """
+                UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+                WHERE subscription_id = \(subscriptionID) AND status = 'dead' AND (\(eventID)::bigint IS NULL OR event_id = \(eventID))
+                RETURNING 1
+                """,
+                logger: logger
+            )
+            return try await rows.collect().count
+        }
+    }
+
+    /// The events of subscription `subscriptionID` numbered from `first` to `last` (inclusive), at most `limit`.
+    public func events(
+        subscriptionID: String, from first: Int64, through last: Int64, limit: Int
+    ) async throws(StoreError) -> [WebhookEventRecord] {
+        let statement: PostgresQuery = """
+            SELECT \(unescaped: Self.eventColumns) FROM webhook_event e
+            WHERE e.subscription_id = \(subscriptionID) AND e.event_number BETWEEN \(first) AND \(last)
+            ORDER BY e.event_number LIMIT \(limit)
+            """
+        return try await database {
+            var events: [WebhookEventRecord] = []
+            for try await row in try await connection.query(statement, logger: logger).decode(EventRow.self) {
+                events.append(Self.event(row))
+            }
+            return events
+        }
+    }
+
+    private typealias EventRow = (Int64, String, Int64, String?, String, String, String, Int, Date)
+    private static let eventColumns =
+        "e.id, e.subscription_id, e.event_number, e.topic, e.interaction, e.focus_type, e.focus_id, e.focus_version, e.occurred_at"
+    private static let deliveryColumns =
+        eventColumns + ", d.webhook_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.delivered_at"
+
+    private static func event(_ row: EventRow) -> WebhookEventRecord {
+        WebhookEventRecord(
+            id: row.0, subscriptionID: row.1, eventNumber: row.2, topic: row.3, interaction: row.4,
+            focusType: row.5, focusID: row.6, focusVersion: row.7, occurredAt: row.8
+        )
+    }
+
+    private func deliveries(_ statement: PostgresQuery) async throws(StoreError) -> [WebhookDeliveryRecord] {
+        try await database {
+            var found: [WebhookDeliveryRecord] = []
+            let rows = try await connection.query(statement, logger: logger)
+            for try await row in rows {
+                let r = try row.decode(
+                    (Int64, String, Int64, String?, String, String, String, Int, Date, String, String, Int, Date, String?, Date?).self
+                )
+                let event = WebhookEventRecord(
+                    id: r.0, subscriptionID: r.1, eventNumber: r.2, topic: r.3, interaction: r.4,
+                    focusType: r.5, focusID: r.6, focusVersion: r.7, occurredAt: r.8
+                )
+                found.append(WebhookDeliveryRecord(
+                    event: event, webhookID: r.9, status: DeliveryStatus(rawValue: r.10) ?? .pending,
+                    attempts: r.11, nextAttemptAt: r.12, lastError: r.13, deliveredAt: r.14
+                ))
+            }
+            return found
+        }
+    }
+}
