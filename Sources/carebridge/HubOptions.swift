@@ -40,6 +40,9 @@ struct HubOptions: ParsableArguments {
     @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (env CAREBRIDGE_MAX_BODY_BYTES; default 32 MiB).")
     var maximumBodySize: Int?
 
+    @Option(name: .customLong("payment-gateways"), help: "JSON file of payment gateways that may post to /payments/webhook/{name} (env CAREBRIDGE_PAYMENT_GATEWAYS; default none).")
+    var paymentGatewaysFile: String?
+
     @Flag(name: .customLong("insecure-dev"), help: "Run without authorization, for development only (env CAREBRIDGE_INSECURE_DEV=1).")
     var insecureDevelopment = false
 
@@ -65,6 +68,7 @@ struct HubOptions: ParsableArguments {
         }
         configuration.maximumBodySize = try maximumBodySize ?? Self.integer("CAREBRIDGE_MAX_BODY_BYTES", environment)
             ?? configuration.maximumBodySize
+        configuration.paymentGatewaysFile = (paymentGatewaysFile ?? environment["CAREBRIDGE_PAYMENT_GATEWAYS"]).flatMap { $0.isEmpty ? nil : $0 }
         configuration.insecureDevelopment = insecureDevelopment || ["1", "true", "yes"].contains(environment["CAREBRIDGE_INSECURE_DEV"] ?? "")
         return configuration
     }

@@ -22,6 +22,11 @@ public func buildApplication(
         .add(to: router)
     let pipeline = IngestPipeline(store: store, handler: handler, mappings: try loadMappings(configuration), logger: logger)
     IngestRoutes(pipeline: pipeline, maximumBodySize: configuration.maximumBodySize).add(to: router)
+    PaymentRoutes(
+        gateways: try configuration.paymentGatewaysFile.map { try PaymentGateways(contentsOf: $0) } ?? .none,
+        posting: PaymentPosting(handler: handler, logger: logger),
+        maximumBodySize: min(configuration.maximumBodySize, PaymentRoutes.defaultMaximumBodySize)
+    ).add(to: router)
     var app = Application(
         router: router,
         configuration: .init(

@@ -26,6 +26,9 @@ public struct HubConfiguration: Sendable {
     public var maximumBodySize: Int
     /// Run without authorization (development only).
     public var insecureDevelopment: Bool
+    /// The JSON file listing the payment gateways allowed to post to `/payments/webhook/{gateway}`; nil
+    /// configures none.
+    public var paymentGatewaysFile: String?
     public var limits: RestLimits
 
     public init(
