@@ -59,3 +59,19 @@ extension StoreSession {
         }
     }
 }
+
+extension StoreSession {
+    /// Whether the current version of `type/id` (the query's type) matches `query`: subscription criteria
+    /// are tested this way, inside the transaction that wrote the resource, with the same SQL as a search.
+    public func resourceMatches(_ query: SearchQuery, id: String) async throws(StoreError) -> Bool {
+        var sql = SQLBuilder("SELECT EXISTS (SELECT 1 FROM resource r")
+        query.appendFilter(to: &sql)
+        sql.append(" AND r.id = ", bind: id)
+        sql.append(")")
+        let statement = sql.query
+        return try await database {
+            for try await found in try await connection.query(statement, logger: logger).decode(Bool.self) { return found }
+            return false
+        }
+    }
+}

@@ -20,6 +20,8 @@ public struct WebhookError: Error, CustomStringConvertible, Sendable, Hashable {
         case invalidEndpoint
         /// A subscriber endpoint's host is not on the configured allow-list.
         case endpointNotAllowed
+        /// A Subscription or topic cannot be used as written (criteria, channel, payload, filters).
+        case invalidSubscription
     }
 
     /// What went wrong.

@@ -1,0 +1,156 @@
+import FHIRCore
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Store
+
+/// Delivers the outbox (issue 5): claims due deliveries with `FOR UPDATE SKIP LOCKED` (so several hub processes
+/// share the work), signs and sends them, records every attempt, and retries, dead-letters or stops as the
+/// retry policy decides. It also sends handshakes to `requested` subscriptions and heartbeats.
+///
+/// Per subscription only the oldest pending event is ever claimed, so events arrive in commit order; an event
+/// being retried holds back the later ones. Graceful shutdown lets the round in flight finish.
+public struct WebhookDispatcher: Service {
+    let store: ResourceStore
+    let catalog: SubscriptionCatalog
+    let sender: WebhookSender
+    let settings: DispatcherSettings
+    let builder: NotificationBuilder
+    let logger: Logger
+
+    public init(store: ResourceStore, catalog: SubscriptionCatalog, sender: WebhookSender, settings: DispatcherSettings, logger: Logger) {
+        self.store = store
+        self.catalog = catalog
+        self.sender = sender
+        self.settings = settings
+        self.builder = NotificationBuilder(base: settings.base)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastRefresh = ContinuousClock.now - .seconds(10)
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            var delivered = false
+            do {
+                if ContinuousClock.now - lastRefresh >= .seconds(1) {
+                    try await catalog.refresh(using: store)
+                    lastRefresh = .now
+                }
+                delivered = try await runOnce()
+            } catch {
+                logger.error("webhook dispatch round failed", metadata: ["error": "\(error)"])
+            }
+            if delivered { continue }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.pollInterval) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One round: handshakes, heartbeats, then the due deliveries. Returns whether any delivery was attempted.
+    public func runOnce() async throws -> Bool {
+        let states = Dictionary(
+            try await store.withSession { session in try await session.subscriptionStates() }.map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        for subscription in catalog.all where subscription.status == "requested" {
+            await handshake(subscription, state: states[subscription.id])
+        }
+        await heartbeats(states)
+        let lease = settings.defaultTimeout.inSeconds + 30
+        let claimed = try await store.withSession { session in
+            try await session.claimDueDeliveries(limit: settings.batchSize, leaseSeconds: lease)
+        }
+        guard !claimed.isEmpty else { return false }
+        if claimed.contains(where: { catalog.subscription($0.event.subscriptionID) == nil }) {
+            try await catalog.refresh(using: store)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for delivery in claimed {
+                group.addTask { await deliver(delivery, state: states[delivery.event.subscriptionID]) }
+            }
+        }
+        return true
+    }
+
+    private func deliver(_ delivery: WebhookDeliveryRecord, state: SubscriptionState?) async {
+        let event = delivery.event
+        do {
+            guard let subscription = catalog.subscription(event.subscriptionID), let state else {
+                throw WebhookError(.invalidSubscription, "Subscription/\(event.subscriptionID) is not usable")
+            }
+            let focus = try await store.withSession { session in
+                try await session.read(event.focusType, event.focusID, version: event.focusVersion)
+            }
+            let notification = try builder.event(event, focus: focus, subscription: subscription, eventsSinceStart: event.eventNumber)
+            let result = await send(notification, id: delivery.webhookID, subscription: subscription, state: state)
+            let decision = settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result)
+            try await record(delivery, result: result, decision: decision, subscription: subscription)
+        } catch {
+            logger.error("webhook delivery failed", metadata: ["event": "\(event.id)", "error": "\(error)"])
+            let result = WebhookAttemptResult(statusCode: nil, latency: .zero, error: "\(error)")
+            try? await store.withSession { session in
+                try await session.recordAttempt(attempt(delivery, result), outcome: .retry(afterSeconds: 60))
+            }
+        }
+    }
+
+    private func record(
+        _ delivery: WebhookDeliveryRecord, result: WebhookAttemptResult, decision: DeliveryDecision, subscription: SubscriptionDefinition
+    ) async throws {
+        let outcome: DeliveryOutcome
+        var statusChange: (status: String, reason: String)?
+        switch decision {
+        case .delivered: outcome = .delivered
+        case .retry(let after): outcome = .retry(afterSeconds: after.inSeconds)
+        case .deadLetter(let reason):
+            outcome = .dead
+            statusChange = ("error", "Event \(delivery.event.eventNumber) was dead-lettered: \(reason)")
+        case .gone(let reason):
+            outcome = .dead
+            statusChange = ("off", reason)
+        }
+        try await store.withSession { session in try await session.recordAttempt(attempt(delivery, result), outcome: outcome) }
+        if let statusChange {
+            logger.warning("subscription stopped", metadata: ["subscription": "\(subscription.id)", "reason": "\(statusChange.reason)"])
+            try await setStatus(subscription.id, statusChange.status, error: statusChange.reason)
+        }
+    }
+
+    private func attempt(_ delivery: WebhookDeliveryRecord, _ result: WebhookAttemptResult) -> WebhookAttemptRecord {
+        WebhookAttemptRecord(
+            eventID: delivery.event.id, attemptedAt: Date(), statusCode: result.statusCode,
+            latencyMilliseconds: result.latency.inSeconds * 1000, error: result.error
+        )
+    }
+
+    /// Signs and sends `notification` with the subscription's valid secrets and its own headers.
+    func send(
+        _ notification: Notification, id: String, subscription: SubscriptionDefinition, state: SubscriptionState
+    ) async -> WebhookAttemptResult {
+        let secrets = ([state.secret] + [state.previousSecret].compactMap { $0 }).compactMap { try? WebhookSecret(encoded: $0) }
+        var headers = StandardWebhookHeaders.make(
+            id: id, timestamp: Date(), body: notification.body, secrets: secrets, contentType: notification.contentType
+        )
+        headers += subscription.headers.map { ($0.name, $0.value) }
+        let timeout = subscription.timeout.map { Duration.seconds($0) } ?? settings.defaultTimeout
+        return await sender.send(
+            method: notification.method, url: notification.url, headers: headers, body: notification.body, timeout: timeout
+        )
+    }
+
+    /// Writes `status` (and `error`) on the Subscription resource, as a new version.
+    func setStatus(_ id: String, _ status: String, error: String?) async throws {
+        try await store.withTransaction { session in
+            guard let stored = try await session.read("Subscription", id), !stored.deleted else { return }
+            var resource = try FHIRResource(parsing: stored.body.readableBytesView)
+            resource.json["status"] = .string(status)
+            resource.json["error"] = error.map { .string($0) }
+            _ = try await session.update(resource, id: id, ifMatch: stored.versionId)
+        }
+        catalog.requestRefresh()
+    }
+}

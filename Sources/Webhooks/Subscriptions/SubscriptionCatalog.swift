@@ -1,0 +1,102 @@
+import FHIRCore
+import FHIRProfiles
+import Foundation
+import Logging
+import NIOCore
+import Store
+import Synchronization
+
+/// The subscriptions this hub process knows, kept in memory so that every write can ask cheaply whether it
+/// may concern one. Reloaded whenever the database's subscription generation changes (checked by
+/// `SubscriptionCatalogRefresher` every second, and at once after a Subscription is written here).
+public final class SubscriptionCatalog: Sendable {
+    struct Snapshot {
+        var generation: Int64 = -1
+        var byID: [String: SubscriptionDefinition] = [:]
+        var matchingByType: [String: [SubscriptionDefinition]] = [:]
+    }
+
+    public let topics: TopicCatalog
+    let registry: ProfileRegistry
+    let endpoints: EndpointPolicy
+    private let snapshot = Mutex(Snapshot())
+    private let store = Mutex<ResourceStore?>(nil)
+    private let logger: Logger
+
+    public init(topics: TopicCatalog, registry: ProfileRegistry, endpoints: EndpointPolicy, logger: Logger) {
+        self.topics = topics
+        self.registry = registry
+        self.endpoints = endpoints
+        self.logger = logger
+    }
+
+    /// The generation last loaded (-1 before the first load).
+    public var generation: Int64 { snapshot.withLock { $0.generation } }
+
+    /// The subscriptions that match changes to `resourceType` now.
+    public func matching(_ resourceType: String) -> [SubscriptionDefinition] {
+        snapshot.withLock { $0.matchingByType[resourceType] ?? [] }
+    }
+
+    /// Whether any subscription matches changes to `resourceType` now.
+    public func hasMatching(_ resourceType: String) -> Bool {
+        snapshot.withLock { $0.matchingByType[resourceType] != nil }
+    }
+
+    /// The subscription `id`, whatever its status.
+    public func subscription(_ id: String) -> SubscriptionDefinition? {
+        snapshot.withLock { $0.byID[id] }
+    }
+
+    /// Every known subscription.
+    public var all: [SubscriptionDefinition] {
+        snapshot.withLock { Array($0.byID.values) }.sorted { $0.id < $1.id }
+    }
+
+    /// Gives the catalog the store `requestRefresh` reads from (the store is built with the catalog's matcher,
+    /// so it cannot be passed at `init`).
+    public func attach(_ store: ResourceStore) {
+        self.store.withLock { $0 = store }
+    }
+
+    /// Reloads soon, in the background (after a Subscription was written by this process).
+    public func requestRefresh() {
+        guard let store = store.withLock({ $0 }) else { return }
+        Task { [logger] in
+            do {
+                try await refresh(using: store)
+            } catch {
+                logger.error("subscriptions not reloaded", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Reads the subscriptions again when the database's generation differs from the one loaded.
+    public func refresh(using store: ResourceStore) async throws {
+        let (current, loaded) = try await store.withSession { session in
+            let generation = try await session.subscriptionGeneration()
+            guard generation != self.generation else { return (generation, [SubscriptionDefinition]?.none) }
+            var loaded: [SubscriptionDefinition] = []
+            for state in try await session.subscriptionStates() {
+                guard let stored = try await session.read("Subscription", state.id), !stored.deleted else { continue }
+                do {
+                    let json = try JSONParser().parse(stored.body.readableBytesView)
+                    loaded.append(try SubscriptionDefinition(
+                        json, id: state.id, versionId: stored.versionId, topics: topics, registry: registry, endpoints: endpoints
+                    ))
+                } catch {
+                    logger.warning("subscription not usable", metadata: ["id": "\(state.id)", "error": "\(error)"])
+                }
+            }
+            return (generation, loaded)
+        }
+        guard let loaded else { return }
+        var next = Snapshot(generation: current)
+        for definition in loaded {
+            next.byID[definition.id] = definition
+            guard definition.isMatching() else { continue }
+            for type in definition.resourceTypes { next.matchingByType[type, default: []].append(definition) }
+        }
+        snapshot.withLock { $0 = next }
+    }
+}
