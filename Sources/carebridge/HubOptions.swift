@@ -43,6 +43,15 @@ struct HubOptions: ParsableArguments {
     @Option(name: .customLong("payment-gateways"), help: "JSON file of payment gateways that may post to /payments/webhook/{name} (env CAREBRIDGE_PAYMENT_GATEWAYS; default none).")
     var paymentGatewaysFile: String?
 
+    @Option(name: .customLong("webhook-allow"), help: "Comma-separated hosts webhook endpoints may use (host, *.domain, host:port) (env CAREBRIDGE_WEBHOOK_ALLOW; default any).")
+    var webhookAllow: String?
+
+    @Option(name: .customLong("webhook-retry-schedule"), help: "Waits between webhook attempts, e.g. 5s,30s,2m,10m,1h (env CAREBRIDGE_WEBHOOK_RETRY_SCHEDULE; default 5s,30s,2m,10m,1h,3h,6h,12h,24h).")
+    var webhookRetrySchedule: String?
+
+    @Option(name: .customLong("webhook-timeout"), help: "Seconds a webhook delivery may take (env CAREBRIDGE_WEBHOOK_TIMEOUT; default 10).")
+    var webhookTimeout: Int?
+
     @Flag(name: .customLong("insecure-dev"), help: "Run without authorization, for development only (env CAREBRIDGE_INSECURE_DEV=1).")
     var insecureDevelopment = false
 
@@ -69,6 +78,14 @@ struct HubOptions: ParsableArguments {
         configuration.maximumBodySize = try maximumBodySize ?? Self.integer("CAREBRIDGE_MAX_BODY_BYTES", environment)
             ?? configuration.maximumBodySize
         configuration.paymentGatewaysFile = (paymentGatewaysFile ?? environment["CAREBRIDGE_PAYMENT_GATEWAYS"]).flatMap { $0.isEmpty ? nil : $0 }
+        configuration.webhooks.allowedHosts = (webhookAllow ?? environment["CAREBRIDGE_WEBHOOK_ALLOW"]).map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        } ?? []
+        configuration.webhooks.retrySchedule = (webhookRetrySchedule ?? environment["CAREBRIDGE_WEBHOOK_RETRY_SCHEDULE"])
+            .flatMap { $0.isEmpty ? nil : $0 }
+        if let timeout = try webhookTimeout ?? Self.integer("CAREBRIDGE_WEBHOOK_TIMEOUT", environment) {
+            configuration.webhooks.timeoutSeconds = Double(timeout)
+        }
         configuration.insecureDevelopment = insecureDevelopment || ["1", "true", "yes"].contains(environment["CAREBRIDGE_INSECURE_DEV"] ?? "")
         return configuration
     }

@@ -33,6 +33,7 @@ struct IngestCommand: AsyncParsableCommand {
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
                 try await Migrator(client: client, logger: logger).migrate()
+                try await pipeline.loadSubscriptions()
                 return try await ingest(with: pipeline)
             }
         } catch {

@@ -7,14 +7,17 @@ import Mapping
 import PostgresNIO
 import ServiceLifecycle
 import Store
+import Webhooks
 
 /// Builds the hub: the one place where its parts are wired together, for `serve` and for tests alike.
 public func buildApplication(
     configuration: HubConfiguration, database: HubDatabase, logger: Logger
 ) throws -> some ApplicationProtocol {
     let registry = try loadRegistry(configuration)
-    let store = try ResourceStore(client: database.client, registry: registry, logger: logger)
-    let handler = RestHandler(store: store, registry: registry, limits: configuration.limits, logger: logger)
+    let (store, catalog) = try makeStore(configuration, registry: registry, client: database.client, logger: logger)
+    let handler = RestHandler(
+        store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, logger: logger
+    )
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: OperationOutcomeMiddleware(logger: logger))
     router.get("health") { _, _ in "ok" }
@@ -27,6 +30,7 @@ public func buildApplication(
         posting: PaymentPosting(handler: handler, logger: logger),
         maximumBodySize: min(configuration.maximumBodySize, PaymentRoutes.defaultMaximumBodySize)
     ).add(to: router)
+    WebhookRoutes(store: store, catalog: catalog).add(to: router)
     var app = Application(
         router: router,
         configuration: .init(
@@ -44,6 +48,15 @@ public func buildApplication(
         let listener = MLLPListener(configuration: mllp, handler: IngestMLLPHandler(pipeline: pipeline), logger: logger)
         app.addServices(StartAfterMigrations(gate: migrated, service: listener))
     }
+    let base = configuration.publicBaseURL ?? "http://\(configuration.httpHost):\(configuration.httpPort)/fhir"
+    let webhooks = configuration.webhooks
+    let settings = DispatcherSettings(
+        base: base, pollInterval: .milliseconds(webhooks.pollMilliseconds), defaultTimeout: .seconds(webhooks.timeoutSeconds),
+        retry: RetryPolicy(schedule: try webhooks.retrySchedule.map { try RetrySchedule(parsing: $0) } ?? .standard)
+    )
+    app.addServices(StartAfterMigrations(
+        gate: migrated, service: WebhookDeliveryService(store: store, catalog: catalog, settings: settings, logger: logger)
+    ))
     let client = database.client
     app.beforeServerStarts {
         try await Migrator(client: client, logger: logger).migrate()
@@ -55,9 +68,33 @@ public func buildApplication(
 /// The ingest pipeline over `client` without the HTTP server, for `carebridge ingest`.
 public func makeIngestPipeline(configuration: HubConfiguration, client: PostgresClient, logger: Logger) throws -> IngestPipeline {
     let registry = try loadRegistry(configuration)
-    let store = try ResourceStore(client: client, registry: registry, logger: logger)
-    let handler = RestHandler(store: store, registry: registry, limits: configuration.limits, logger: logger)
+    let (store, catalog) = try makeStore(configuration, registry: registry, client: client, logger: logger)
+    let handler = RestHandler(
+        store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, logger: logger
+    )
     return IngestPipeline(store: store, handler: handler, mappings: try loadMappings(configuration), logger: logger)
+}
+
+/// The store, with the subscription matcher that writes outbox events in each write's transaction, and the
+/// subscriptions and topics it matches against.
+func makeStore(
+    _ configuration: HubConfiguration, registry: ProfileRegistry, client: PostgresClient, logger: Logger
+) throws -> (ResourceStore, SubscriptionCatalog) {
+    let topicsFolder = try configuration.webhooks.topicsDirectory.map { URL(fileURLWithPath: $0) }
+        ?? profilesFolder(configuration).appendingPathComponent("topics", isDirectory: true)
+    let catalog = SubscriptionCatalog(
+        topics: try TopicCatalog.load(from: topicsFolder), registry: registry,
+        endpoints: try EndpointPolicy(allowing: configuration.webhooks.allowedHosts), logger: logger
+    )
+    let matcher = SubscriptionMatcher(catalog: catalog) { catalog.requestRefresh() }
+    let store = try ResourceStore(client: client, registry: registry, logger: logger, observer: matcher)
+    catalog.attach(store)
+    return (store, catalog)
+}
+
+/// The profiles folder: the configured one, or the usual places.
+func profilesFolder(_ configuration: HubConfiguration) throws -> URL {
+    try configuration.profilesDirectory.map { URL(fileURLWithPath: $0) } ?? ProfileRegistry.locateDefaultDirectory()
 }
 
 /// Loads the HL7v2 mappings from the configured folder, or the usual places.
@@ -73,10 +110,7 @@ public func loadMappings(_ configuration: HubConfiguration) throws -> MappingLib
 
 /// Loads the profiles from the configured folder, or the usual places.
 public func loadRegistry(_ configuration: HubConfiguration) throws -> ProfileRegistry {
-    if let folder = configuration.profilesDirectory {
-        return try ProfileRegistry.load(from: URL(fileURLWithPath: folder))
-    }
-    return try ProfileRegistry.load(from: ProfileRegistry.locateDefaultDirectory())
+    try ProfileRegistry.load(from: profilesFolder(configuration))
 }
 
 /// A reason the hub cannot start, for the operator.

@@ -29,6 +29,8 @@ public struct HubConfiguration: Sendable {
     /// The JSON file listing the payment gateways allowed to post to `/payments/webhook/{gateway}`; nil
     /// configures none.
     public var paymentGatewaysFile: String?
+    /// Outbound webhooks: endpoint allow-list, retry schedule, timeout, polling.
+    public var webhooks = WebhookSettings()
     public var limits: RestLimits
 
     public init(
@@ -50,4 +52,20 @@ public struct HubConfiguration: Sendable {
         self.insecureDevelopment = insecureDevelopment
         self.limits = limits
     }
+}
+
+/// How the hub delivers webhooks (issue 5).
+public struct WebhookSettings: Sendable {
+    /// Hosts subscriber endpoints may point at (`ehr.example.org`, `*.example.org`, `host:port`); empty allows any.
+    public var allowedHosts: [String] = []
+    /// The waits between attempts (`5s,30s,2m,10m,1h,...`); nil uses the default schedule.
+    public var retrySchedule: String?
+    /// Seconds a delivery may take when its Subscription does not say.
+    public var timeoutSeconds: Double = 10
+    /// How often the dispatcher looks for due deliveries when it is idle.
+    public var pollMilliseconds: Int = 200
+    /// Folder of the SubscriptionTopic definitions; nil uses `topics/` in the profiles folder.
+    public var topicsDirectory: String?
+
+    public init() {}
 }

@@ -4,6 +4,7 @@ import HL7v2
 import Logging
 import Mapping
 import Store
+import Webhooks
 
 /// What became of one inbound message, and the acknowledgement to send back.
 public struct IngestOutcome: Sendable {
@@ -40,6 +41,11 @@ public struct IngestPipeline: Sendable {
         self.mappings = mappings
         self.base = base
         self.logger = logger
+    }
+
+    /// Loads the subscriptions, so that changes made before the hub's own refresh (the CLI's) fire events too.
+    public func loadSubscriptions() async throws {
+        try await handler.subscriptions?.refresh(using: store)
     }
 
     /// The messages of a file or request body: each message of a batch (FHS/BHS) or of a stream of messages,

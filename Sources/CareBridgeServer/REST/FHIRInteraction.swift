@@ -8,6 +8,8 @@ public enum FHIRInteraction: Sendable, Hashable {
     case compartmentSearch(compartment: String, id: String, type: String)
     /// `GET /Patient/[id]/$everything`.
     case everything(type: String, id: String)
+    /// `GET /Subscription/[id]/$status` or `$events` (R4 Subscriptions Backport IG).
+    case subscriptionOperation(id: String, name: String)
     case create(type: String)
     case conditionalUpdate(type: String)
     case conditionalPatch(type: String)
@@ -68,6 +70,9 @@ public enum FHIRInteraction: Sendable, Hashable {
         case 3 where path[2] == "$everything":
             guard method == "GET" || method == "POST" else { throw notAllowed() }
             return .everything(type: path[0], id: path[1])
+        case 3 where path[0] == "Subscription" && (path[2] == "$status" || path[2] == "$events"):
+            guard method == "GET" || method == "POST" else { throw notAllowed() }
+            return .subscriptionOperation(id: path[1], name: path[2])
         case 3 where path[2].hasPrefix("$"):
             throw FHIRError(400, code: "not-supported", "The operation \(path[2]) is not supported")
         case 3:
@@ -91,6 +96,7 @@ public enum FHIRInteraction: Sendable, Hashable {
         case .read(let type, _), .update(let type, _), .patch(let type, _), .delete(let type, _),
             .historyInstance(let type, _), .vread(let type, _, _), .everything(let type, _):
             type
+        case .subscriptionOperation: "Subscription"
         }
     }
 }

@@ -74,8 +74,9 @@ extension RestHandler {
                 throw FHIRError(422, code: "processing", "A patch may not change resourceType or id")
             }
             try validate(patched)
+            let admitted = try admitted(patched)
             do {
-                let (stored, _) = try await session.update(patched, id: targetID, ifMatch: current.versionId, method: "PATCH")
+                let (stored, _) = try await session.update(admitted, id: targetID, ifMatch: current.versionId, method: "PATCH")
                 return written(stored, created: false, request)
             } catch {
                 // Someone else wrote in between: patch the newer version, unless the client pinned one.
@@ -141,7 +142,7 @@ extension RestHandler {
             )
         }
         try validate(resource)
-        return resource
+        return try admitted(resource)
     }
 
     /// Throws 422 with every issue when `resource` breaks the profiles.

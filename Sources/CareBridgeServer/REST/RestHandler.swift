@@ -3,6 +3,7 @@ import FHIRProfiles
 import Foundation
 import Logging
 import Store
+import Webhooks
 
 /// Carries out FHIR REST interactions against the store; knows nothing of HTTP frameworks, so batch and
 /// transaction entries go through exactly the same code as top-level requests.
@@ -10,13 +11,19 @@ public struct RestHandler: Sendable {
     let store: ResourceStore
     let registry: ProfileRegistry
     let limits: RestLimits
+    /// The subscriptions and topics, when webhooks are on: Subscription writes are checked against them.
+    let subscriptions: SubscriptionCatalog?
     let logger: Logger
 
-    /// A handler over `store`, validating writes with `registry`.
-    public init(store: ResourceStore, registry: ProfileRegistry, limits: RestLimits = RestLimits(), logger: Logger) {
+    /// A handler over `store`, validating writes with `registry` (and Subscriptions with `subscriptions`).
+    public init(
+        store: ResourceStore, registry: ProfileRegistry, limits: RestLimits = RestLimits(),
+        subscriptions: SubscriptionCatalog? = nil, logger: Logger
+    ) {
         self.store = store
         self.registry = registry
         self.limits = limits
+        self.subscriptions = subscriptions
         self.logger = logger
     }
 
@@ -82,6 +89,7 @@ public struct RestHandler: Sendable {
         case .compartmentSearch(let compartment, let id, let type):
             return try await search(type, request, session, base: base, compartment: (compartment, id))
         case .everything(let type, let id): return try await everything(type, id, request, session, base: base)
+        case .subscriptionOperation(let id, let name): return try await subscriptionOperation(id, name, request, session, base: base)
         case .capabilities, .batchOrTransaction:
             // `handle` answers these itself; inside a batch or transaction they are not allowed.
             throw FHIRError(400, code: "not-supported", "This interaction cannot be part of a batch or transaction")
