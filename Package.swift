@@ -155,7 +155,8 @@ let package = Package(
         .testTarget(
             name: "CareBridgeServerTests",
             dependencies: [
-                "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres", "HL7v2", "MLLP",
+                "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres", "HL7v2", "MLLP", "Webhooks",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
