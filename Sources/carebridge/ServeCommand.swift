@@ -34,6 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.notice("FHIR base: http://\(configuration.httpHost):\(configuration.httpPort)/fhir")
         if let port = configuration.mllpPort { logger.notice("MLLP (HL7v2) on \(configuration.httpHost):\(port)") }
+        if let file = configuration.paymentGatewaysFile { logger.notice("Payment gateways from \(file) on /payments/webhook/{gateway}") }
         try await app.runService()
     }
 }
