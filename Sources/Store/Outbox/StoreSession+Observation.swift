@@ -9,13 +9,18 @@ extension StoreSession {
         _ resourceType: String, _ write: (StoreSession) async throws(StoreError) -> (T, ResourceChange)?
     ) async throws(StoreError) -> T? {
         guard let observer, observer.observes(resourceType) else { return try await write(self)?.0 }
-        if let journal {
-            guard let (written, change) = try await write(self) else { return nil }
-            journal.append(change)
-            return written
-        }
+        guard journal == nil else { return try await journaled(write) }
         let inner = StoreSession(connection: connection, indexer: indexer, logger: logger, observer: observer, journal: ChangeJournal())
-        return try await inner.transaction { session throws(StoreError) in try await write(session)?.0 }
+        return try await inner.transaction { session throws(StoreError) in try await session.journaled(write) }
+    }
+
+    /// Runs `write` and puts its change in this session's journal.
+    private func journaled<T: Sendable>(
+        _ write: (StoreSession) async throws(StoreError) -> (T, ResourceChange)?
+    ) async throws(StoreError) -> T? {
+        guard let (written, change) = try await write(self) else { return nil }
+        journal?.append(change)
+        return written
     }
 
     /// Runs `work` in a database transaction on this session's connection; before committing, the observer

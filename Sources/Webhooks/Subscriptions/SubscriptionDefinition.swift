@@ -144,8 +144,10 @@ public struct SubscriptionDefinition: Sendable {
         guard registry.isServed(type) else {
             throw WebhookError(.invalidSubscription, "\(element): '\(type)' is not a resource type this server serves")
         }
+        let parameters = parts.count > 1 ? String(parts[1]) : ""
+        guard !parameters.isEmpty else { return SearchQuery(resourceType: type) }
         do {
-            return try SearchQuery(conditional: parts.count > 1 ? String(parts[1]) : "", type: type, registry: registry)
+            return try SearchQuery(conditional: parameters, type: type, registry: registry)
         } catch {
             throw WebhookError(.invalidSubscription, "\(element): \(error.message)")
         }
