@@ -42,12 +42,14 @@ struct WebhookHub: Sendable {
 
     /// Sends a request with a JSON body and returns status and parsed body (nil when the body is empty).
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil) async throws -> (status: Int, json: JSONValue?) {
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, contentType: String = "application/fhir+json"
+    ) async throws -> (status: Int, json: JSONValue?) {
         var fields = HTTPFields()
-        if body != nil { fields[.contentType] = "application/fhir+json" }
+        if body != nil { fields[.contentType] = contentType }
         let response = try await client.executeRequest(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
         let bytes = Array(response.body.readableBytesView)
-        return (Int(response.status.code), bytes.isEmpty ? nil : try JSONParser().parse(bytes))
+        return (Int(response.status.code), bytes.isEmpty || bytes.first != UInt8(ascii: "{") ? nil : try JSONParser().parse(bytes))
     }
 
     /// Creates a resource and returns its id.
