@@ -52,7 +52,8 @@ def main():
         hub.start()
         restarted = time.monotonic()
         print(f"restarted on the same data folder in {restarted - killed:.1f} s")
-        wait_for(lambda: len(distinct(receiver)) >= events, 300, 0.1, "every event being delivered")
+        wait_for(lambda: len(receiver.deliveries) >= events and len(distinct(receiver)) >= events, 300, 0.1,
+                 "every event being delivered")
         drained = time.monotonic()
         time.sleep(1)
 

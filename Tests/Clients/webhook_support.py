@@ -152,6 +152,11 @@ class Delivery:
 
     def notification(self):
         """For a topic notification: (type, [(event number, focus reference)], resources after the status)."""
+        if not hasattr(self, "_notification"):
+            self._notification = self.parse_notification()
+        return self._notification
+
+    def parse_notification(self):
         bundle = self.json
         status = bundle["entry"][0]["resource"]
         kind = next(p["valueCode"] for p in status["parameter"] if p["name"] == "type")
@@ -198,6 +203,7 @@ class Receiver:
                 body = self.rfile.read(length) if length else b""
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 delivery = Delivery(self.command, self.path, headers, body, None, time.monotonic())
+                delivery.peer = self.client_address[1]
                 answer = receiver.respond(delivery)
                 answer = (answer,) if isinstance(answer, int) else tuple(answer)
                 status, extra, pause = answer + ({}, 0)[len(answer) - 1:]
@@ -243,6 +249,36 @@ class Receiver:
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+def connection_owners(receiver_port, processes):
+    """Which process (by name) owns each open TCP connection to `receiver_port`, by client port; read from
+    /proc/net/tcp and the processes' file descriptors (Linux only)."""
+    inodes = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = pathlib.Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if int(remote.rsplit(":", 1)[1], 16) == receiver_port:
+                inodes[f"socket:[{inode}]"] = int(local.rsplit(":", 1)[1], 16)
+    owners = {}
+    for name, pid in processes.items():
+        try:
+            descriptors = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{descriptor}")
+            except OSError:
+                continue
+            if target in inodes:
+                owners[inodes[target]] = name
+    return owners
 
 
 def signatures(delivery):
