@@ -5,6 +5,8 @@ import Foundation
 /// Builds the CapabilityStatement (`GET /metadata`) from what the server really does.
 struct CapabilityStatementBuilder: Sendable {
     let registry: ProfileRegistry
+    /// The subscription topics offered, by canonical URL (listed on Subscription, as the backport IG does).
+    var topics: [String] = []
 
     /// The software version reported in the CapabilityStatement.
     static let softwareVersion = "0.1.0"
@@ -41,6 +43,7 @@ struct CapabilityStatementBuilder: Sendable {
                     ("definition", .string("http://hl7.org/fhir/OperationDefinition/Patient-everything")),
                 ]))])
             }
+            if type == "Subscription" { subscriptionCapabilities(&resource) }
             return .object(resource)
         }
         let rest = JSONObject([
@@ -70,6 +73,23 @@ struct CapabilityStatementBuilder: Sendable {
             ("patchFormat", .array([.string("application/json-patch+json")])),
             ("rest", .array([.object(rest)])),
         ])
+    }
+
+    /// The backport IG's topic list and its `$status`/`$events` operations.
+    private func subscriptionCapabilities(_ resource: inout JSONObject) {
+        let backport = "http://hl7.org/fhir/uv/subscriptions-backport/"
+        resource["extension"] = .array(topics.sorted().map { topic in
+            .object(JSONObject([
+                ("url", .string(backport + "StructureDefinition/capabilitystatement-subscriptiontopic-canonical")),
+                ("valueCanonical", .string(topic)),
+            ]))
+        })
+        resource["operation"] = .array(["status", "events"].map { name in
+            .object(JSONObject([
+                ("name", .string(name)),
+                ("definition", .string(backport + "OperationDefinition/backport-subscription-\(name)")),
+            ]))
+        })
     }
 
     private func referenceParameters(of type: String) -> [SearchParameterDefinition] {

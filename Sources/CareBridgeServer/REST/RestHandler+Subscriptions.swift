@@ -7,21 +7,15 @@ import Webhooks
 extension RestHandler {
     /// A Subscription as the hub stores it: checked (criteria, topic, filters, channel, endpoint), with the
     /// status the server owns. A client asks for `requested` (or `active`), which is stored as `requested` until
-    /// the handshake succeeds; `off` turns it off; `error` is set only by the server. Other types pass unchanged.
+    /// the handshake succeeds; `off` turns it off; `error` is kept as written (a restored copy stays in error,
+    /// recording events without delivering them, until it is resumed). Other types pass unchanged.
     func admitted(_ resource: FHIRResource) throws -> FHIRResource {
         guard resource.resourceType == "Subscription", let subscriptions else { return resource }
         var resource = resource
-        let status = resource.json["status"]?.stringValue ?? "requested"
-        switch status {
-        case "requested", "active": resource.json["status"] = .string("requested")
-        case "off": break
-        default:
-            throw FHIRError(
-                422, code: "business-rule", "Subscription.status '\(status)' is set by the server; write requested or off",
-                expression: ["Subscription.status"]
-            )
+        if ["requested", "active"].contains(resource.json["status"]?.stringValue ?? "requested") {
+            resource.json["status"] = .string("requested")
+            resource.json["error"] = nil
         }
-        resource.json["error"] = nil
         do throws(WebhookError) {
             _ = try SubscriptionDefinition(
                 .object(resource.json), id: resource.id ?? "new", versionId: 0, topics: subscriptions.topics,

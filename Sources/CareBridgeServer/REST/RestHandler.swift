@@ -34,7 +34,9 @@ public struct RestHandler: Sendable {
             if let type = interaction.resourceType, !registry.isServed(type) { throw FHIRError.notSupportedType(type) }
             switch interaction {
             case .capabilities:
-                return FHIRResponse(status: 200, body: .resource(CapabilityStatementBuilder(registry: registry).build(base: base)))
+                return FHIRResponse(status: 200, body: .resource(CapabilityStatementBuilder(
+                    registry: registry, topics: subscriptions.map { Array($0.topics.topics.keys) } ?? []
+                ).build(base: base)))
             case .batchOrTransaction:
                 return try await BundleProcessor(handler: self).process(request, base: base)
             case .create(_) where request.ifNoneExist != nil, .conditionalUpdate, .conditionalDelete, .conditionalPatch:

@@ -14,7 +14,7 @@ struct OutboxSourceTests {
                 _ = try await hub.subscribe(SubscriptionJSON.topic("lab-result-final", endpoint: receiver.url()))
                 let (status, _) = try await hub.send(.post, "/fhir/$ingest", message, contentType: "application/hl7-v2")
                 #expect(status == 200)
-                let events = try SubscriptionDeliveryTests.events(await receiver.waitForRequests(2))
+                let events = try SubscriptionDeliveryTests.events(await receiver.waitForRequests(2, timeout: .seconds(60)))
                 try #require(events.count == 1)
                 let report = try #require(events[0].bundle["entry"]?.arrayValue?[1]["resource"])
                 #expect(report["resourceType"]?.stringValue == "DiagnosticReport")
@@ -40,7 +40,7 @@ struct OutboxSourceTests {
                 let second = patient.replacingOccurrences(of: "001\"", with: "002\"")
                 let committed = #"{"resourceType": "Bundle", "type": "transaction", "entry": [\#(patient), \#(second)]}"#
                 #expect(try await hub.send(.post, "/fhir", committed).status == 200)
-                let requests = await receiver.waitForRequests(3)
+                let requests = await receiver.waitForRequests(3, timeout: .seconds(60))
                 #expect(requests.count == 3)
                 let (_, two) = try await hub.send(.get, "/webhooks/subscriptions/\(id)/deliveries")
                 #expect(two?["deliveries"]?.arrayValue?.map { $0["eventNumber"]?.numberText } == ["2", "1"])
@@ -59,7 +59,7 @@ struct OutboxSourceTests {
                 try await Task.sleep(for: .milliseconds(400))
                 #expect(await receiver.requests.count == 1)
                 #expect(try await hub.send(.post, "/webhooks/subscriptions/\(id)/$resume").status == 200)
-                let requests = await receiver.waitForRequests(4)
+                let requests = await receiver.waitForRequests(4, timeout: .seconds(60))
                 #expect(requests.dropFirst().map { $0.path.split(separator: "/").last.map(String.init) ?? "" } == ids)
             }
         }

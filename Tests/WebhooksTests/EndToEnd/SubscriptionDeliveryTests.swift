@@ -44,7 +44,7 @@ struct SubscriptionDeliveryTests {
                 let cancelled = Self.appointment.replacingOccurrences(of: "\"booked\"", with: "\"cancelled\"")
                     .replacingOccurrences(of: "{\"resourceType\": \"Appointment\",", with: "{\"resourceType\": \"Appointment\", \"id\": \"\(appointmentID)\",")
                 #expect(try await hub.send(.put, "/fhir/Appointment/\(appointmentID)", cancelled).status == 200)
-                let received = try Self.events(await receiver.waitForRequests(2))
+                let received = try Self.events(await receiver.waitForRequests(2, timeout: .seconds(60)))
                 try #require(received.count == 1)
                 let (request, bundle) = received[0]
                 try Self.verify(request, secrets: [secret])
@@ -72,7 +72,7 @@ struct SubscriptionDeliveryTests {
                     ids.append(try await hub.create("Patient", #"{"resourceType": "Patient", "gender": "female", "name": [{"given": ["\#(name)"]}]}"#))
                 }
                 _ = try await hub.create("Patient", #"{"resourceType": "Patient", "gender": "male"}"#)
-                let requests = await receiver.waitForRequests(6)
+                let requests = await receiver.waitForRequests(6, timeout: .seconds(60))
                 let deliveries = requests.filter { $0.method == "PUT" }
                 try #require(deliveries.count == 5)
                 #expect(deliveries.map { $0.path.split(separator: "/").last.map(String.init) ?? "" } == [ids[0], ids[0], ids[0], ids[1], ids[2]])
@@ -90,11 +90,11 @@ struct SubscriptionDeliveryTests {
                 let (id, _) = try await hub.subscribe(SubscriptionJSON.criteria("Patient", endpoint: receiver.url()))
                 await receiver.script([ScriptedResponse(status: 503, headers: [("Retry-After", "2")]), ScriptedResponse(status: 500)])
                 _ = try await hub.create("Patient", #"{"resourceType": "Patient"}"#)
-                let requests = await receiver.waitForRequests(3)
+                let requests = await receiver.waitForRequests(3, timeout: .seconds(60))
                 try #require(requests.count == 3)
                 #expect(requests[2].receivedAt.timeIntervalSince(requests[1].receivedAt) >= 1.9)
                 var status = ""
-                for _ in 0..<100 {
+                for _ in 0..<1200 {
                     status = try await hub.send(.get, "/fhir/Subscription/\(id)").json?["status"]?.stringValue ?? ""
                     if status == "error" { break }
                     try await Task.sleep(for: .milliseconds(50))
@@ -107,7 +107,7 @@ struct SubscriptionDeliveryTests {
                 #expect(detail?["attempts"]?.arrayValue?.map { $0["statusCode"]?.numberText } == ["503", "500"])
                 #expect(try await hub.send(.post, "/webhooks/subscriptions/\(id)/$resume").status == 200)
                 #expect(try await hub.send(.post, "/webhooks/subscriptions/\(id)/$resend").json?["resent"]?.numberText == "1")
-                let after = await receiver.waitForRequests(5)
+                let after = await receiver.waitForRequests(5, timeout: .seconds(60))
                 #expect(after.count == 5)  // handshake again, then the re-sent event
                 #expect(after.last?.header("webhook-id") == requests[1].header("webhook-id"))
             }
@@ -121,9 +121,9 @@ struct SubscriptionDeliveryTests {
                 let (id, _) = try await hub.subscribe(SubscriptionJSON.criteria("Patient", endpoint: receiver.url()))
                 await receiver.script([ScriptedResponse(status: 200, delay: .seconds(2)), ScriptedResponse(status: 410)])
                 _ = try await hub.create("Patient", #"{"resourceType": "Patient"}"#)
-                _ = await receiver.waitForRequests(3)
+                _ = await receiver.waitForRequests(3, timeout: .seconds(60))
                 var status = ""
-                for _ in 0..<100 {
+                for _ in 0..<1200 {
                     status = try await hub.send(.get, "/fhir/Subscription/\(id)").json?["status"]?.stringValue ?? ""
                     if status == "off" { break }
                     try await Task.sleep(for: .milliseconds(50))
@@ -145,12 +145,25 @@ struct SubscriptionDeliveryTests {
                 #expect(new != old)
                 #expect(rotated?["previousSecret"]?.stringValue == old)
                 _ = try await hub.create("Patient", #"{"resourceType": "Patient"}"#)
-                let requests = await receiver.waitForRequests(2)
+                let requests = await receiver.waitForRequests(2, timeout: .seconds(60))
                 let delivery = try #require(requests.last)
                 #expect(delivery.header("webhook-signature")?.split(separator: " ").count == 2)
                 try Self.verify(delivery, secrets: [old])
                 try Self.verify(delivery, secrets: [new])
             }
+        }
+    }
+
+    @Test("The CapabilityStatement lists the topics and the $status and $events operations on Subscription")
+    func capabilities() async throws {
+        try await WebhookHub.run { hub in
+            let (_, metadata) = try await hub.send(.get, "/fhir/metadata")
+            let subscription = metadata?["rest"]?.arrayValue?.first?["resource"]?.arrayValue?
+                .first { $0["type"]?.stringValue == "Subscription" }
+            let topics = subscription?["extension"]?.arrayValue?.compactMap { $0["valueCanonical"]?.stringValue } ?? []
+            #expect(topics.contains(SubscriptionJSON.topicBase + "lab-result-final"))
+            #expect(topics.count == 9)
+            #expect(subscription?["operation"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["status", "events"])
         }
     }
 
@@ -164,7 +177,7 @@ struct SubscriptionDeliveryTests {
                 SubscriptionJSON.criteria("Patient?nonsense=1", endpoint: endpoint),
                 SubscriptionJSON.topic("no-such-topic", endpoint: endpoint),
                 SubscriptionJSON.topic("appointment-cancelled", endpoint: endpoint, filter: "Appointment?status=booked"),
-                SubscriptionJSON.criteria("Patient", endpoint: endpoint).replacingOccurrences(of: "\"requested\"", with: "\"error\""),
+                SubscriptionJSON.criteria("Patient", endpoint: endpoint).replacingOccurrences(of: "rest-hook", with: "websocket"),
             ]
             for body in cases {
                 let (status, outcome) = try await hub.send(.post, "/fhir/Subscription", body)

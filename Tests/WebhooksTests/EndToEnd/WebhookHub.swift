@@ -62,12 +62,13 @@ struct WebhookHub: Sendable {
     /// Creates a Subscription and waits until the handshake made it `active`; returns its id and secret.
     func subscribe(_ body: String) async throws -> (id: String, secret: String) {
         let id = try await create("Subscription", body)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            let (_, json) = try await send(.get, "/fhir/Subscription/\(id)")
-            if json?["status"]?.stringValue == "active" { break }
+        let deadline = ContinuousClock.now + .seconds(60)
+        var status = ""
+        while ContinuousClock.now < deadline, status != "active" {
             try await Task.sleep(for: .milliseconds(50))
+            status = try await send(.get, "/fhir/Subscription/\(id)").json?["status"]?.stringValue ?? ""
         }
+        try #require(status == "active", "Subscription/\(id) did not become active")
         let (_, state) = try await send(.get, "/webhooks/subscriptions/\(id)/secret")
         return (id, state?["secret"]?.stringValue ?? "")
     }
