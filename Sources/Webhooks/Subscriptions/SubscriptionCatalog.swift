@@ -18,7 +18,8 @@ public final class SubscriptionCatalog: Sendable {
 
     public let topics: TopicCatalog
     let registry: ProfileRegistry
-    let endpoints: EndpointPolicy
+    /// Which subscriber endpoints are allowed.
+    public let endpoints: EndpointPolicy
     private let snapshot = Mutex(Snapshot())
     private let store = Mutex<ResourceStore?>(nil)
     private let logger: Logger
