@@ -25,6 +25,27 @@ struct OutboxSourceTests {
         }
     }
 
+    @Test("A DFT^P03 ingested over HTTP fires invoice-issued with what a payment gateway needs to collect")
+    func ingestedChargesFireInvoiceIssued() async throws {
+        let message = try String(contentsOf: WebhookHub.repositoryRoot.appendingPathComponent("samples/hl7v2/dft_p03.hl7"), encoding: .utf8)
+        try await LoopbackReceiver.withReceiver { receiver in
+            try await WebhookHub.run { hub in
+                _ = try await hub.subscribe(SubscriptionJSON.topic("invoice-issued", endpoint: receiver.url()))
+                let (status, _) = try await hub.send(.post, "/fhir/$ingest", message, contentType: "application/hl7-v2")
+                #expect(status == 200)
+                let events = try SubscriptionDeliveryTests.events(await receiver.waitForRequests(2, timeout: .seconds(60)))
+                try #require(events.count == 1)
+                let invoice = try #require(events[0].bundle["entry"]?.arrayValue?[1]["resource"])
+                #expect(invoice["resourceType"]?.stringValue == "Invoice")
+                #expect(invoice["status"]?.stringValue == "issued")
+                #expect(invoice["totalGross"]?["value"] != nil)
+                #expect(invoice["totalGross"]?["currency"]?.stringValue != nil)
+                #expect(invoice["subject"]?["reference"]?.stringValue?.hasPrefix("Patient/") == true)
+                #expect(invoice["id"]?.stringValue?.isEmpty == false)
+            }
+        }
+    }
+
     @Test("A transaction that fails writes no event; the same changes committed write one per change")
     func rolledBackTransactionHasNoEvents() async throws {
         try await LoopbackReceiver.withReceiver { receiver in
