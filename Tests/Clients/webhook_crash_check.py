@@ -88,6 +88,7 @@ def main():
     finally:
         receiver.close()
         hub.stop()
+    support.remove(work)
 
 
 def notifications(receiver):

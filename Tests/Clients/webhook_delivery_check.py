@@ -128,6 +128,7 @@ def main():
         receiver.close()
         down.close()
         hub.stop()
+    support.remove(work)
 
 
 def rotation(hub, receiver, patient, cancelled, secrets):

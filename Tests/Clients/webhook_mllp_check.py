@@ -79,6 +79,7 @@ def main():
     finally:
         receiver.close()
         hub.stop()
+    support.remove(work)
 
 
 if __name__ == "__main__":

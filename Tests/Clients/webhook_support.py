@@ -12,9 +12,11 @@ import hmac
 import json
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -48,6 +50,11 @@ def work_folder(prefix):
     folder = tempfile.mkdtemp(prefix=f"carebridge-{prefix}.", dir="/tmp")
     os.chmod(folder, 0o755)
     return folder
+
+
+def remove(folder):
+    """Removes a work folder once its check passed (a failed check leaves it, with the hub logs)."""
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def socket_url(data):
@@ -169,6 +176,14 @@ class Delivery:
         return kind, events, [entry.get("resource") for entry in bundle["entry"][1:]]
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that does not print a traceback when a killed hub resets its connection."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Receiver:
     """An HTTP receiver on loopback that records requests and answers as `respond(delivery)` says.
 
@@ -220,7 +235,7 @@ class Receiver:
 
             do_POST = do_PUT = handle_one
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = QuietServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.server.request_queue_size = 128
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -90,6 +90,7 @@ def main():
         receiver.close()
         second.stop()
         first.stop()
+    support.remove(work)
 
 
 def notifications(receiver):
