@@ -1,7 +1,10 @@
 import FHIRCore
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import Testing
+import Webhooks
 
 /// Events come from every source of changes, and only from committed ones.
 @Suite("Outbox sources", .serialized)
@@ -42,6 +45,37 @@ struct OutboxSourceTests {
                 #expect(invoice["totalGross"]?["currency"]?.stringValue != nil)
                 #expect(invoice["subject"]?["reference"]?.stringValue?.hasPrefix("Patient/") == true)
                 #expect(invoice["id"]?.stringValue?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test("A signed payment notification that pays an Invoice in full fires invoice-balanced")
+    func paymentFiresInvoiceBalanced() async throws {
+        let secret = WebhookSecret.generate()
+        let gateways = #"{"gateways": [{"name": "acme-pay", "scheme": "standard-webhooks", "secrets": ["\#(secret.encoded)"]}]}"#
+        try await LoopbackReceiver.withReceiver { receiver in
+            try await WebhookHub.run(paymentGateways: gateways) { hub in
+                _ = try await hub.subscribe(SubscriptionJSON.topic("invoice-balanced", endpoint: receiver.url()))
+                let invoice = try await hub.create(
+                    "Invoice",
+                    #"{"resourceType": "Invoice", "status": "issued", "subject": {"reference": "Patient/p1"}, "totalGross": {"value": 120.00, "currency": "EUR"}}"#
+                )
+                let body = #"{"id": "evt_1", "type": "payment.succeeded", "invoice": "Invoice/\#(invoice)", "amount": {"value": "120.00", "currency": "EUR"}}"#
+                var fields = HTTPFields()
+                for (name, value) in StandardWebhookHeaders.make(
+                    id: "evt_1", timestamp: Date(), body: Array(body.utf8), secrets: [secret], contentType: "application/json"
+                ) {
+                    if let field = HTTPField.Name(name) { fields[field] = value }
+                }
+                let response = try await hub.client.executeRequest(
+                    uri: "/payments/webhook/acme-pay", method: .post, headers: fields, body: ByteBuffer(string: body)
+                )
+                #expect(response.status.code == 200)
+                let events = try SubscriptionDeliveryTests.events(await receiver.waitForRequests(2, timeout: .seconds(60)))
+                try #require(events.count == 1)
+                let paid = try #require(events[0].bundle["entry"]?.arrayValue?[1]["resource"])
+                #expect(paid["id"]?.stringValue == invoice)
+                #expect(paid["status"]?.stringValue == "balanced")
             }
         }
     }

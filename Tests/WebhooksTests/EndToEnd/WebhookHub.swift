@@ -20,7 +20,7 @@ struct WebhookHub: Sendable {
 
     /// Runs `test` against a live hub whose dispatcher retries on `retrySchedule` and polls every 50 ms.
     static func run<T: Sendable>(
-        retrySchedule: String = "1s,1s", timeoutSeconds: Double = 2, _ test: @Sendable (WebhookHub) async throws -> T
+        retrySchedule: String = "1s,1s", timeoutSeconds: Double = 2, paymentGateways: String? = nil, _ test: @Sendable (WebhookHub) async throws -> T
     ) async throws -> T {
         let (cluster, name) = try ThrowawayCluster.makeDatabase(prefix: "webhooks")
         let location = DatabaseLocation(socketPath: cluster.socketPath, user: EmbeddedCluster.superuser, database: name)
@@ -34,6 +34,11 @@ struct WebhookHub: Sendable {
         configuration.webhooks.retrySchedule = retrySchedule
         configuration.webhooks.timeoutSeconds = timeoutSeconds
         configuration.webhooks.pollMilliseconds = 50
+        if let paymentGateways {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("gateways-\(UUID().uuidString).json")
+            try paymentGateways.write(to: file, atomically: true, encoding: .utf8)
+            configuration.paymentGatewaysFile = file.path
+        }
         let app = try buildApplication(
             configuration: configuration, database: HubDatabase(client: postgres, cluster: nil), logger: logger
         )
