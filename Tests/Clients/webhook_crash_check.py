@@ -80,7 +80,8 @@ def main():
             assert support.deliveries(hub, identifier, status="pending") == [], "deliveries still pending"
         print(f"delivered: {len(expected)} of {events} events at least once; duplicates: {duplicates} (a duplicate must "
               f"carry the webhook-id of its first copy); order by event number kept per subscription")
-        print(f"drain after restart: {drained - restarted:.1f} s (deliveries in flight at the kill stay leased for "
+        resumed = min(delivery.received for delivery in received if delivery.received > restarted)
+        print(f"first delivery {resumed - restarted:.1f} s after the restart; drain after restart: {drained - restarted:.1f} s (deliveries in flight at the kill stay leased for "
               f"{TIMEOUT + 30} s and hold back their subscription's later events); {len(received)} requests in all")
     except BaseException:
         print(hub.tail(), file=sys.stderr)
