@@ -28,7 +28,8 @@ let package = Package(
         .target(name: "FHIRCore", swiftSettings: swiftSettings),
         .target(name: "FHIRPath", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
         .target(name: "FHIRProfiles", dependencies: ["FHIRCore", "FHIRPath"], swiftSettings: swiftSettings),
-        .target(name: "HL7v2", swiftSettings: swiftSettings),
+        .target(name: "SafeXML", swiftSettings: swiftSettings),
+        .target(name: "HL7v2", dependencies: ["SafeXML"], swiftSettings: swiftSettings),
         .target(
             name: "MLLP",
             dependencies: [
@@ -114,6 +115,15 @@ let package = Package(
             name: "FHIRProfilesTests", dependencies: ["FHIRProfiles", "FHIRCore"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SafeXMLTests",
+            dependencies: [
+                "SafeXML",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MLLPTests",
             dependencies: [
