@@ -43,7 +43,7 @@ let package = Package(
         ),
         .target(
             name: "Mapping",
-            dependencies: ["HL7v2", "FHIRCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HL7v2", "SafeXML", "FHIRCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -136,7 +136,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "MappingTests", dependencies: ["Mapping", "HL7v2", "FHIRCore", "FHIRProfiles"], swiftSettings: swiftSettings
+            name: "MappingTests", dependencies: ["Mapping", "HL7v2", "SafeXML", "FHIRCore", "FHIRProfiles"], swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EmbeddedPostgresTests",
