@@ -18,7 +18,8 @@ public struct SafeXMLError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let tooManyAttributes = Kind("tooManyAttributes")
         /// An attribute value is longer than `maximumAttributeLength` bytes.
         public static let attributeTooLong = Kind("attributeTooLong")
-        /// The document has a `<!DOCTYPE` declaration (DTDs, internal or external, are never read).
+        /// The document has a DOCTYPE with an internal subset, a second or misplaced one, or any DOCTYPE when
+        /// external ones are not accepted (DTDs are never read).
         public static let doctypeForbidden = Kind("doctypeForbidden")
         /// The document declares an entity (`<!ENTITY`) or holds another markup declaration.
         public static let entityForbidden = Kind("entityForbidden")

@@ -7,9 +7,12 @@ import FoundationXML
 ///
 /// Safety rules, applied in this order:
 /// 1. more than `maximumBytes` is refused before anything else is read;
-/// 2. the bytes are checked before libxml2 sees them (see the rules below): a document with a `<!DOCTYPE` or an
-///    `<!ENTITY` declaration is refused, so external entities (XXE), parameter entities and entity expansion
-///    ("billion laughs") cannot occur, and nothing is ever fetched from a file or the network;
+/// 2. the bytes are checked before libxml2 sees them: a document declaring entities (`<!ENTITY`) or holding a
+///    DOCTYPE with an internal subset (`<!DOCTYPE r [ ... ]>`) is refused, so external entities (XXE), parameter
+///    entities and entity expansion ("billion laughs") cannot occur; a DOCTYPE that only names an external DTD
+///    (`<!DOCTYPE r SYSTEM "r.dtd">`, common in older HL7 v2.xml) is blanked out unread, or refused when
+///    `acceptsExternalDoctype` is false. Nothing is ever fetched from a file or the network; references to
+///    entities other than XML's five are refused;
 /// 3. libxml2 (through FoundationXML) parses with external entity resolution off, and the tree is built under
 ///    the depth, element and attribute limits.
 ///
@@ -26,15 +29,20 @@ public struct SafeXMLParser: Sendable {
     public var maximumAttributesPerElement: Int
     /// Longest attribute value, in UTF-8 bytes (64 KiB by default).
     public var maximumAttributeLength: Int
+    /// Whether a DOCTYPE naming only an external DTD is skipped (true, the default) or refused; its DTD is never
+    /// read either way, and a DOCTYPE with an internal subset is always refused.
+    public var acceptsExternalDoctype: Bool
 
     /// A parser with the given limits.
     public init(maximumBytes: Int = 16 << 20, maximumDepth: Int = 256, maximumElements: Int = 1_000_000,
-                maximumAttributesPerElement: Int = 256, maximumAttributeLength: Int = 64 << 10) {
+                maximumAttributesPerElement: Int = 256, maximumAttributeLength: Int = 64 << 10,
+                acceptsExternalDoctype: Bool = true) {
         self.maximumBytes = maximumBytes
         self.maximumDepth = maximumDepth
         self.maximumElements = maximumElements
         self.maximumAttributesPerElement = maximumAttributesPerElement
         self.maximumAttributeLength = maximumAttributeLength
+        self.acceptsExternalDoctype = acceptsExternalDoctype
     }
 
     /// The root element of `bytes`.
@@ -47,8 +55,8 @@ public struct SafeXMLParser: Sendable {
         guard bytes.contains(where: { $0 == UInt8(ascii: "<") }) else {
             throw SafeXMLError(.emptyDocument, line: 1, column: 1, reason: "the input holds no XML element")
         }
-        try SafeXMLPrescan.check(bytes)
-        let parser = XMLParser(data: Data(bytes))
+        let checked = try SafeXMLPrescan.check(bytes, acceptsExternalDoctype: acceptsExternalDoctype)
+        let parser = XMLParser(data: Data(checked))
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false
         parser.shouldResolveExternalEntities = false

@@ -5,10 +5,13 @@
 ///   markup libxml2 will see);
 /// - UTF-8 documents (those declaring UTF-8 or US-ASCII, or nothing) are valid UTF-8;
 /// - no `<!` other than a comment (`<!--`) or a CDATA section (`<![CDATA[`) appears outside comments, CDATA
-///   sections and processing instructions: `<!DOCTYPE` is `.doctypeForbidden`, `<!ENTITY` (or any other
-///   declaration) is `.entityForbidden`.
+///   sections and processing instructions, except one DOCTYPE before the root element that only names an
+///   external DTD (`<!DOCTYPE r SYSTEM "r.dtd">`, no `[...]` internal subset) when `acceptsExternalDoctype`:
+///   that one is blanked out (spaces, line breaks kept) so libxml2 never sees it and its DTD is never read.
+///   Any other `<!DOCTYPE` is `.doctypeForbidden`; `<!ENTITY` (or any other declaration) is `.entityForbidden`.
 enum SafeXMLPrescan {
-    static func check(_ bytes: [UInt8]) throws(SafeXMLError) {
+    /// The bytes to hand to libxml2 (`bytes`, or a copy with an external-only DOCTYPE blanked out).
+    static func check(_ bytes: [UInt8], acceptsExternalDoctype: Bool) throws(SafeXMLError) -> [UInt8] {
         let start = try checkByteOrderMark(bytes)
         let encoding = try declaredEncoding(bytes, from: start)
         if encoding == nil || encoding == "UTF-8" || encoding == "UTF8" || encoding == "US-ASCII" || encoding == "ASCII" {
@@ -16,7 +19,13 @@ enum SafeXMLPrescan {
         } else if let zero = bytes.firstIndex(of: 0) {
             throw error(.invalidEncoding, at: zero, in: bytes, "a NUL byte cannot appear in an XML document")
         }
-        try checkMarkupDeclarations(bytes, from: start)
+        guard let doctype = try checkMarkupDeclarations(bytes, from: start) else { return bytes }
+        guard acceptsExternalDoctype else {
+            throw error(.doctypeForbidden, at: doctype.lowerBound, in: bytes, "documents with a DOCTYPE are refused")
+        }
+        var blanked = bytes
+        for index in doctype where blanked[index] != UInt8(ascii: "\n") { blanked[index] = UInt8(ascii: " ") }
+        return blanked
     }
 
     /// The offset after a UTF-8 byte order mark (0 when there is none); UTF-16 and UTF-32 marks are refused.
@@ -88,10 +97,13 @@ enum SafeXMLPrescan {
         }
     }
 
-    /// Refuses `<!DOCTYPE`, `<!ENTITY` and every other `<!` that is not a comment or CDATA section.
-    static func checkMarkupDeclarations(_ bytes: [UInt8], from start: Int) throws(SafeXMLError) {
+    /// Refuses `<!ENTITY`, every other `<!` that is not a comment or CDATA section, and a DOCTYPE with an
+    /// internal subset or after the root element starts; returns where an external-only DOCTYPE is, if any.
+    static func checkMarkupDeclarations(_ bytes: [UInt8], from start: Int) throws(SafeXMLError) -> Range<Int>? {
         var index = start
-        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+        var doctype: Range<Int>?
+        var inRoot = false
+        while index < bytes.count, let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
             let next = open + 1
             if bytes[next...].starts(with: Array("!--".utf8)) {
                 index = skip(past: "-->", in: bytes, from: next + 3)
@@ -100,18 +112,43 @@ enum SafeXMLPrescan {
             } else if bytes[next...].starts(with: Array("?".utf8)) {
                 index = skip(past: "?>", in: bytes, from: next + 1)
             } else if bytes[next...].starts(with: Array("!".utf8)) {
-                let keyword = String(decoding: bytes[(next + 1)...].prefix(7), as: UTF8.self).uppercased()
-                if keyword.hasPrefix("DOCTYPE") {
-                    throw error(.doctypeForbidden, at: open, in: bytes,
-                                "documents with a DOCTYPE are refused: DTDs and entity declarations are never read")
+                let keyword = String(decoding: bytes[(next + 1)...].prefix(7), as: UTF8.self)
+                guard keyword.uppercased() == "DOCTYPE" else {
+                    throw error(.entityForbidden, at: open, in: bytes,
+                                "markup declarations such as <!ENTITY are refused: DTDs and entities are never read")
                 }
-                throw error(.entityForbidden, at: open, in: bytes,
-                            "markup declarations such as <!ENTITY are refused: DTDs and entities are never read")
+                guard keyword == "DOCTYPE", doctype == nil, !inRoot, let end = externalDoctypeEnd(bytes, from: next + 8) else {
+                    throw error(.doctypeForbidden, at: open, in: bytes, "a DOCTYPE with an internal subset "
+                                    + "([...], where entities are declared) is refused: DTDs and entities are never read")
+                }
+                doctype = open..<end
+                index = end
             } else {
+                inRoot = true
                 index = next
             }
-            if index >= bytes.count { return }
         }
+        return doctype
+    }
+
+    /// The offset after the `>` closing a DOCTYPE whose body starts at `start`, or nil when it has an internal
+    /// subset (`[`) or no end. Quoted system and public identifiers may hold `[` and `>`.
+    static func externalDoctypeEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                guard let close = bytes[(index + 1)...].firstIndex(of: bytes[index]) else { return nil }
+                index = close + 1
+            case UInt8(ascii: "["), UInt8(ascii: "<"):
+                return nil
+            case UInt8(ascii: ">"):
+                return index + 1
+            default:
+                index += 1
+            }
+        }
+        return nil
     }
 
     static func skip(past terminator: String, in bytes: [UInt8], from start: Int) -> Int {

@@ -55,17 +55,22 @@ struct SafeXMLAttackTests {
         let refused: [(String, SafeXMLError.Kind)] = [
             ("<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM \"\(base)/xxe\">]>\n<r>&xxe;</r>", .doctypeForbidden),
             ("<!DOCTYPE r [<!ENTITY % remote SYSTEM \"\(base)/evil.dtd\"> %remote; %send;]><r/>", .doctypeForbidden),
-            ("<!DOCTYPE r SYSTEM \"\(base)/r.dtd\"><r/>", .doctypeForbidden),
-            ("<!DOCTYPE r PUBLIC \"-//X//DTD R//EN\" \"\(base)/public.dtd\"><r/>", .doctypeForbidden),
+            ("<!DOCTYPE r SYSTEM \"\(base)/r.dtd\" [<!ENTITY a \"b\">]><r/>", .doctypeForbidden),
             ("<!-- leading comment --><!doctype r SYSTEM \"\(base)/lower.dtd\"><r/>", .doctypeForbidden),
+            ("<!DOCTYPE r SYSTEM \"\(base)/1.dtd\"><!DOCTYPE r SYSTEM \"\(base)/2.dtd\"><r/>", .doctypeForbidden),
+            ("<r><!DOCTYPE r SYSTEM \"\(base)/inside.dtd\"></r>", .doctypeForbidden),
             ("<r><!ENTITY xxe SYSTEM \"\(base)/inline\"></r>", .entityForbidden),
             ("<r><!ELEMENT r ANY></r>", .entityForbidden),
         ]
         for (document, kind) in refused {
             #expect(refusal(document) == kind, "\(document)")
         }
+        let strict = SafeXMLParser(acceptsExternalDoctype: false)
+        #expect(throws: SafeXMLError.self) { try strict.parse("<!DOCTYPE r SYSTEM \"\(base)/strict.dtd\"><r/>") }
         // Accepted, but neither XInclude nor schema locations are ever followed.
         let inert = [
+            "<!DOCTYPE r SYSTEM \"\(base)/r.dtd\"><r/>",
+            "<?xml version=\"1.0\" standalone=\"no\"?>\n<!DOCTYPE r PUBLIC \"-//X//DTD R//EN\" '\(base)/p>[.dtd'>\n<r/>",
             "<r xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"\(base)/include\" parse=\"text\"/></r>",
             "<r xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"urn:x \(base)/s.xsd\"/>",
             "<?xml-stylesheet href=\"\(base)/style.xsl\"?><r/>",
@@ -92,6 +97,16 @@ struct SafeXMLAttackTests {
             #expect(error.kind == .doctypeForbidden)
             #expect(error.line == 2)
             #expect(error.column == 1)
+        }
+    }
+
+    @Test func externalDoctypeIsBlankedKeepingPositions() {
+        do {
+            _ = try SafeXMLParser().parse("<!DOCTYPE r\n SYSTEM \"r.dtd\">\n<r>\n<a></b>\n</r>")
+            Issue.record("a mismatched tag was accepted")
+        } catch {
+            #expect(error.kind == .notWellFormed)
+            #expect(error.line == 4)
         }
     }
 
