@@ -63,7 +63,7 @@ public struct WebhookSettings: Sendable {
     /// Seconds a delivery may take when its Subscription does not say.
     public var timeoutSeconds: Double = 10
     /// How often the dispatcher looks for due deliveries when it is idle.
-    public var pollMilliseconds: Int = 200
+    public var pollMilliseconds: Int = 50
     /// Folder of the SubscriptionTopic definitions; nil uses `topics/` in the profiles folder.
     public var topicsDirectory: String?
 

@@ -112,6 +112,7 @@ struct WebhookRoutes: Sendable {
         }) else {
             throw FHIRError(404, code: "not-found", "Subscription/\(id) is not known")
         }
+        try await catalog.refresh(using: store)
         return try await state(id, withSecrets: true)
     }
 

@@ -43,18 +43,24 @@ extension StoreSession {
     /// Claims up to `limit` deliveries that are due: for each active, unpaused subscription only its oldest
     /// pending delivery (so events arrive in order), skipping rows another hub process is claiming. A claimed
     /// delivery is leased for `leaseSeconds`: if this process dies, another takes it over after that.
+    ///
+    /// The heads are found with one index probe per subscription (not by scanning the backlog), and a head
+    /// that is leased or waiting for a retry holds its subscription back.
     public func claimDueDeliveries(limit: Int, leaseSeconds: Double) async throws(StoreError) -> [WebhookDeliveryRecord] {
         let statement: PostgresQuery = """
-            WITH due AS (
-                SELECT d.event_id FROM webhook_delivery d
-                JOIN subscription_state s ON s.id = d.subscription_id AND s.status = 'active' AND NOT s.paused
-                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-                  AND NOT EXISTS (
-                      SELECT 1 FROM webhook_delivery p
-                      WHERE p.subscription_id = d.subscription_id AND p.status = 'pending' AND p.event_id < d.event_id
-                  )
-                ORDER BY d.next_attempt_at, d.event_id
+            WITH head AS (
+                SELECT h.event_id FROM subscription_state s
+                CROSS JOIN LATERAL (
+                    SELECT d.event_id, d.next_attempt_at FROM webhook_delivery d
+                    WHERE d.subscription_id = s.id AND d.status = 'pending'
+                    ORDER BY d.event_id LIMIT 1
+                ) h
+                WHERE s.status = 'active' AND NOT s.paused AND h.next_attempt_at <= now()
+                ORDER BY h.next_attempt_at, h.event_id
                 LIMIT \(limit)
+            ), due AS (
+                SELECT d.event_id FROM webhook_delivery d JOIN head ON head.event_id = d.event_id
+                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
                 FOR UPDATE OF d SKIP LOCKED
             ), claimed AS (
                 UPDATE webhook_delivery d SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds))

@@ -4,20 +4,20 @@ public struct DispatcherSettings: Sendable {
     public var base: String
     /// How long to wait before looking again when nothing was due.
     public var pollInterval: Duration
-    /// The most deliveries claimed (and sent concurrently, one per subscription) per round.
-    public var batchSize: Int
+    /// The most deliveries in flight at once (at most one per subscription).
+    public var concurrency: Int
     /// How long a delivery may take when its subscription does not say (`backport-timeout`).
     public var defaultTimeout: Duration
     /// The retry schedule, jitter and longest wait.
     public var retry: RetryPolicy
 
     public init(
-        base: String, pollInterval: Duration = .milliseconds(200), batchSize: Int = 16,
+        base: String, pollInterval: Duration = .milliseconds(50), concurrency: Int = 32,
         defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy()
     ) {
         self.base = base
         self.pollInterval = pollInterval
-        self.batchSize = batchSize
+        self.concurrency = concurrency
         self.defaultTimeout = defaultTimeout
         self.retry = retry
     }

@@ -3,6 +3,13 @@ import Logging
 import Store
 
 extension WebhookDispatcher {
+    /// Shakes hands with every `requested` subscription.
+    func handshakes() async {
+        for subscription in catalog.all where subscription.status == "requested" {
+            await handshake(subscription, state: catalog.state(subscription.id))
+        }
+    }
+
     /// Sends the handshake of a `requested` subscription: it becomes `active` when the endpoint answers 2xx,
     /// `error` (with the reason in `Subscription.error`) when it does not.
     func handshake(_ subscription: SubscriptionDefinition, state: SubscriptionState?) async {
@@ -11,10 +18,10 @@ extension WebhookDispatcher {
         let result = await send(notification, id: "handshake_\(UUID().uuidString.lowercased())", subscription: subscription, state: state)
         do {
             if result.isDelivered {
-                try await setStatus(subscription.id, "active", error: nil)
+                try await setStatus(subscription.id, "active", error: nil, expected: "requested")
                 try await store.withSession { session in try await session.markSubscriptionNotified(subscription.id) }
             } else {
-                try await setStatus(subscription.id, "error", error: "The handshake failed: \(result.summary)")
+                try await setStatus(subscription.id, "error", error: "The handshake failed: \(result.summary)", expected: "requested")
             }
         } catch {
             logger.error("subscription status not recorded", metadata: ["subscription": "\(subscription.id)", "error": "\(error)"])

@@ -9,8 +9,10 @@ import Store
 /// share the work), signs and sends them, records every attempt, and retries, dead-letters or stops as the
 /// retry policy decides. It also sends handshakes to `requested` subscriptions and heartbeats.
 ///
-/// Per subscription only the oldest pending event is ever claimed, so events arrive in commit order; an event
-/// being retried holds back the later ones. Graceful shutdown lets the round in flight finish.
+/// Up to `settings.concurrency` deliveries are in flight at once, and a freed slot is refilled at once, so a
+/// slow endpoint holds back only its own subscription. Per subscription only the oldest pending event is ever
+/// claimed, so events arrive in commit order; an event being retried holds back the later ones. Graceful
+/// shutdown stops claiming and lets the deliveries in flight finish.
 public struct WebhookDispatcher: Service {
     let store: ResourceStore
     let catalog: SubscriptionCatalog
@@ -29,57 +31,66 @@ public struct WebhookDispatcher: Service {
     }
 
     public func run() async throws {
-        var lastRefresh = ContinuousClock.now - .seconds(10)
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            var delivered = false
-            do {
-                if ContinuousClock.now - lastRefresh >= .seconds(1) {
-                    try await catalog.refresh(using: store)
-                    lastRefresh = .now
+        var lastHousekeeping = ContinuousClock.now - .seconds(10)
+        await withTaskGroup(of: Bool.self) { group in
+            var inFlight = 0
+            var waiting = false
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                if ContinuousClock.now - lastHousekeeping >= .seconds(1) {
+                    await housekeeping()
+                    lastHousekeeping = .now
                 }
-                delivered = try await runOnce()
-            } catch {
-                logger.error("webhook dispatch round failed", metadata: ["error": "\(error)"])
+                await handshakes()
+                let claimed = inFlight < settings.concurrency ? await claim(settings.concurrency - inFlight) : []
+                for delivery in claimed {
+                    group.addTask { await deliver(delivery); return true }
+                }
+                inFlight += claimed.count
+                if !claimed.isEmpty, inFlight < settings.concurrency { continue }
+                if !waiting {
+                    waiting = true
+                    group.addTask { try? await Task.sleep(for: settings.pollInterval); return false }
+                }
+                if let finished = await group.next() {
+                    if finished { inFlight -= 1 } else { waiting = false }
+                }
             }
-            if delivered { continue }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.pollInterval) }
-            } catch {
-                return
-            }
+            while await group.next() != nil {}
         }
     }
 
-    /// One round: handshakes, heartbeats, then the due deliveries. Returns whether any delivery was attempted.
-    public func runOnce() async throws -> Bool {
-        let states = Dictionary(
-            try await store.withSession { session in try await session.subscriptionStates() }.map { ($0.id, $0) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        for subscription in catalog.all where subscription.status == "requested" {
-            await handshake(subscription, state: states[subscription.id])
+    /// Claims up to `limit` due deliveries; the lease outlasts the longest timeout a delivery may take.
+    private func claim(_ limit: Int) async -> [WebhookDeliveryRecord] {
+        let timeout = max(settings.defaultTimeout.inSeconds, Double(catalog.longestTimeout ?? 0))
+        do {
+            let claimed = try await store.withSession { session in
+                try await session.claimDueDeliveries(limit: limit, leaseSeconds: timeout + 30)
+            }
+            if claimed.contains(where: { catalog.subscription($0.event.subscriptionID) == nil }) {
+                try await catalog.refresh(using: store)
+            }
+            return claimed
+        } catch {
+            logger.error("webhook deliveries not claimed", metadata: ["error": "\(error)"])
+            return []
         }
-        await heartbeats(states)
-        let lease = settings.defaultTimeout.inSeconds + 30
-        let claimed = try await store.withSession { session in
-            try await session.claimDueDeliveries(limit: settings.batchSize, leaseSeconds: lease)
-        }
-        guard !claimed.isEmpty else { return false }
-        if claimed.contains(where: { catalog.subscription($0.event.subscriptionID) == nil }) {
+    }
+
+    /// Once a second: reload the subscriptions if they changed, and send the heartbeats that are due.
+    private func housekeeping() async {
+        do {
             try await catalog.refresh(using: store)
+            let states = try await store.withSession { session in try await session.subscriptionStates() }
+            await heartbeats(Dictionary(states.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+        } catch {
+            logger.error("webhook housekeeping failed", metadata: ["error": "\(error)"])
         }
-        await withTaskGroup(of: Void.self) { group in
-            for delivery in claimed {
-                group.addTask { await deliver(delivery, state: states[delivery.event.subscriptionID]) }
-            }
-        }
-        return true
     }
 
-    private func deliver(_ delivery: WebhookDeliveryRecord, state: SubscriptionState?) async {
+    private func deliver(_ delivery: WebhookDeliveryRecord) async {
         let event = delivery.event
         do {
-            guard let subscription = catalog.subscription(event.subscriptionID), let state else {
+            guard let subscription = catalog.subscription(event.subscriptionID), let state = catalog.state(event.subscriptionID) else {
                 throw WebhookError(.invalidSubscription, "Subscription/\(event.subscriptionID) is not usable")
             }
             let focus = try await store.withSession { session in
@@ -142,15 +153,17 @@ public struct WebhookDispatcher: Service {
         )
     }
 
-    /// Writes `status` (and `error`) on the Subscription resource, as a new version.
-    func setStatus(_ id: String, _ status: String, error: String?) async throws {
+    /// Writes `status` (and `error`) on the Subscription resource, as a new version; with `expected`, only if
+    /// its status is still that one (another hub process may have shaken hands first).
+    func setStatus(_ id: String, _ status: String, error: String?, expected: String? = nil) async throws {
         try await store.withTransaction { session in
             guard let stored = try await session.read("Subscription", id), !stored.deleted else { return }
             var resource = try FHIRResource(parsing: stored.body.readableBytesView)
+            if let expected, resource.json["status"]?.stringValue != expected { return }
             resource.json["status"] = .string(status)
             resource.json["error"] = error.map { .string($0) }
             _ = try await session.update(resource, id: id, ifMatch: stored.versionId)
         }
-        catalog.requestRefresh()
+        try await catalog.refresh(using: store)
     }
 }

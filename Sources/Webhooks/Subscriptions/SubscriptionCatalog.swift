@@ -13,6 +13,7 @@ public final class SubscriptionCatalog: Sendable {
     struct Snapshot {
         var generation: Int64 = -1
         var byID: [String: SubscriptionDefinition] = [:]
+        var states: [String: SubscriptionState] = [:]
         var matchingByType: [String: [SubscriptionDefinition]] = [:]
     }
 
@@ -49,6 +50,17 @@ public final class SubscriptionCatalog: Sendable {
         snapshot.withLock { $0.byID[id] }
     }
 
+    /// The state of subscription `id` as last loaded: its secrets and pause switch are current (changing them
+    /// changes the generation); its counters and last notification time may lag.
+    public func state(_ id: String) -> SubscriptionState? {
+        snapshot.withLock { $0.states[id] }
+    }
+
+    /// The longest delivery timeout any subscription asks for (`backport-timeout`), in seconds.
+    public var longestTimeout: Int? {
+        snapshot.withLock { $0.byID.values.compactMap(\.timeout).max() }
+    }
+
     /// Every known subscription.
     public var all: [SubscriptionDefinition] {
         snapshot.withLock { Array($0.byID.values) }.sorted { $0.id < $1.id }
@@ -74,11 +86,12 @@ public final class SubscriptionCatalog: Sendable {
 
     /// Reads the subscriptions again when the database's generation differs from the one loaded.
     public func refresh(using store: ResourceStore) async throws {
-        let (current, loaded) = try await store.withSession { session in
+        let (current, loaded, states) = try await store.withSession { session in
             let generation = try await session.subscriptionGeneration()
-            guard generation != self.generation else { return (generation, [SubscriptionDefinition]?.none) }
+            guard generation != self.generation else { return (generation, [SubscriptionDefinition]?.none, [SubscriptionState]()) }
             var loaded: [SubscriptionDefinition] = []
-            for state in try await session.subscriptionStates() {
+            let states = try await session.subscriptionStates()
+            for state in states {
                 guard let stored = try await session.read("Subscription", state.id), !stored.deleted else { continue }
                 do {
                     let json = try JSONParser().parse(stored.body.readableBytesView)
@@ -89,10 +102,11 @@ public final class SubscriptionCatalog: Sendable {
                     logger.warning("subscription not usable", metadata: ["id": "\(state.id)", "error": "\(error)"])
                 }
             }
-            return (generation, loaded)
+            return (generation, loaded, states)
         }
         guard let loaded else { return }
         var next = Snapshot(generation: current)
+        next.states = Dictionary(states.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for definition in loaded {
             next.byID[definition.id] = definition
             guard definition.isMatching() else { continue }
