@@ -57,7 +57,7 @@ struct VendorDocumentReader {
         }
         if let format = rule.format {
             do {
-                value = try format.convert(value, defaultOffset: terminology.defaultOffset, asDate: asDate)
+                value = try format.convert(value, defaultOffset: mapping.timezoneOffset ?? terminology.defaultOffset, asDate: asDate)
             } catch {
                 throw failure(error.reason, rule, at: place)
             }

@@ -105,6 +105,8 @@ struct VendorMapping: Sendable {
     var documentID: XMLValueRule?
     /// The system of order numbers and result ids when the mapping gives none.
     var identifierSystem: String
+    /// The offset given to this vendor's times written without one (else the hub's `timezone-offset`).
+    var timezoneOffset: String?
     var patient: VendorPatientRule?
     var performer: VendorPerformerRule?
     var orders: VendorOrderRule

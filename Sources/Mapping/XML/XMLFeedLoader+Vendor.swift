@@ -10,7 +10,7 @@ extension XMLFeedLoader {
             }
         }
         let top = try VendorSection(node, "vendor", allowed: ["name", "recognise", "namespaces", "document-id",
-                                                             "identifier-system", "patient", "performer", "orders"],
+                                                             "identifier-system", "timezone-offset", "patient", "performer", "orders"],
                                     file: file, namespaces: namespaces, tables: terminology.tables)
         let name = try MappingLoader.string(try top.required("name", in: "vendor"), "name", file)
         let recognise = try top.section(try top.required("recognise", in: "vendor"), "recognise", allowed: ["root", "namespace"])
@@ -19,8 +19,15 @@ extension XMLFeedLoader {
         let system = try top["identifier-system"].map { node throws(MappingError) in
             try MappingLoader.string(node, "identifier-system", file)
         } ?? "urn:carebridge:id:" + Terminology.uriSafe(name)
+        let offset = try top["timezone-offset"].map { node throws(MappingError) in
+            let offset = try MappingLoader.string(node, "timezone-offset", file)
+            guard offset == "Z" || (offset.count == 6 && (offset.hasPrefix("+") || offset.hasPrefix("-"))) else {
+                throw MappingLoader.fail("timezone-offset must be Z or +hh:mm / -hh:mm", node, file)
+            }
+            return offset
+        }
         return VendorMapping(name: name, rootName: rootName, rootNamespace: rootNamespace, documentID: try top.value("document-id"),
-                             identifierSystem: system, patient: try patient(top), performer: try performer(top),
+                             identifierSystem: system, timezoneOffset: offset, patient: try patient(top), performer: try performer(top),
                              orders: try orders(top), file: file)
     }
 
