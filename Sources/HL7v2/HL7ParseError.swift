@@ -35,6 +35,12 @@ public struct HL7ParseError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let invalidPath = Kind("invalidPath")
         /// A character cannot be written in the message's character set (Latin-1 output).
         public static let unencodableCharacter = Kind("unencodableCharacter")
+        /// A v2.xml document was refused by the XML parser (not well formed, a DTD or entity, a limit); the reason
+        /// gives the XML line and column.
+        public static let invalidXML = Kind("invalidXML")
+        /// A v2.xml document is well-formed XML but not laid out as v2.xml (an element where a segment, field or
+        /// component should be, text between segments, nesting below sub-components).
+        public static let invalidXMLStructure = Kind("invalidXMLStructure")
     }
 
     /// What went wrong.
