@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "CareBridgeServer",
             dependencies: [
-                "FHIRCore", "FHIRProfiles", "Store", "EmbeddedPostgres", "HL7v2", "Mapping", "MLLP", "Webhooks",
+                "FHIRCore", "FHIRProfiles", "Store", "EmbeddedPostgres", "HL7v2", "Mapping", "MLLP", "SafeXML", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -114,7 +114,15 @@ let package = Package(
         .testTarget(
             name: "FHIRProfilesTests", dependencies: ["FHIRProfiles", "FHIRCore"], swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HL7v2Tests", dependencies: ["HL7v2"], exclude: ["Golden"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HL7v2Tests",
+            dependencies: [
+                "HL7v2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Golden"], swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SafeXMLTests",
             dependencies: [

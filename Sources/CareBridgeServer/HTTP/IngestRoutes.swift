@@ -7,9 +7,10 @@ import Mapping
 import NIOCore
 import Store
 
-/// HL7v2 over HTTP and the inbound log API:
+/// HL7v2 and XML lab feeds over HTTP, and the inbound log API:
 /// - `POST /fhir/$ingest`: one message or a batch (`application/hl7-v2`, `x-application/hl7-v2+er7`), answered
-///   with the ACK(s), like MLLP;
+///   with the ACK(s), like MLLP; or one XML document (`application/xml`, `text/xml`: HL7 v2.xml, C-CDA, or a
+///   vendor format, detected or named by `?format=cda|NAME`), answered with the outcome as JSON;
 /// - `POST /fhir/$convert`: the transaction Bundle a message maps to, without storing anything;
 /// - `POST /fhir/$reload-mappings`: reads the mappings folder again;
 /// - `GET /inbound/messages[?status=&type=&sender=&control-id=&since=&_count=&_offset=]`, `GET /inbound/messages/{id}`;
@@ -19,6 +20,7 @@ struct IngestRoutes: Sendable {
     let maximumBodySize: Int
 
     static let hl7MediaTypes: Set<String> = ["application/hl7-v2", "x-application/hl7-v2+er7", "application/edi-hl7v2", "text/plain"]
+    static let xmlMediaTypes: Set<String> = ["application/xml", "text/xml", "application/hl7-v2+xml", "application/hl7-cda+xml"]
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("fhir/$ingest") { request, _ in await answer { try await ingest(request) } }
@@ -43,8 +45,10 @@ struct IngestRoutes: Sendable {
     private func body(_ request: Request) async throws -> [UInt8] {
         var request = request
         let type = request.headers[.contentType].map(ContentNegotiation.mediaType)
-        guard let type, Self.hl7MediaTypes.contains(type) else {
-            throw FHIRError(415, code: "not-supported", "Send HL7v2 as application/hl7-v2 or x-application/hl7-v2+er7")
+        guard let type, Self.hl7MediaTypes.contains(type) || Self.xmlMediaTypes.contains(type) else {
+            throw FHIRError(
+                415, code: "not-supported",
+                "Send HL7v2 as application/hl7-v2 or x-application/hl7-v2+er7, XML lab feeds as application/xml or text/xml")
         }
         var buffer: ByteBuffer
         do {
@@ -57,6 +61,15 @@ struct IngestRoutes: Sendable {
 
     private func ingest(_ request: Request) async throws -> Response {
         let raw = try await body(request)
+        if IngestPipeline.Received.isXML(raw) {
+            let outcome = await pipeline.ingest(raw, source: .http, format: try Self.format(request))
+            let status: HTTPResponse.Status = switch (outcome.status, outcome.acknowledgement.value("MSA-1")) {
+            case (.processed, _), (.duplicate, _): .ok
+            case (_, "AR"): .badRequest
+            default: .unprocessableContent
+            }
+            return Self.json(outcome.json, status: status, fhir: false)
+        }
         var acknowledgements: [UInt8] = []
         var ids: [String] = []
         for message in IngestPipeline.messages(in: raw) {
@@ -70,8 +83,16 @@ struct IngestRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: acknowledgements)))
     }
 
+    /// `?format=cda` or `?format=NAME` (a vendor mapping) on `$ingest`; nil detects the format.
+    private static func format(_ request: Request) throws -> XMLFeedKind? {
+        guard let name = request.uri.queryParameters.get("format"), !name.isEmpty else { return nil }
+        if name.lowercased() == "cda" || name.lowercased() == "c-cda" { return .cda }
+        return .vendor(name.hasPrefix("vendor:") ? String(name.dropFirst("vendor:".count)) : name)
+    }
+
     private func convert(_ request: Request) async throws -> Response {
         let raw = try await body(request)
+        if IngestPipeline.Received.isXML(raw) { return try convertXML(raw, format: try Self.format(request)) }
         let message: HL7Message
         do {
             message = try HL7Message(parsing: raw)

@@ -56,9 +56,10 @@ public struct IngestPipeline: Sendable {
         return messages.count > 1 ? messages : [bytes]
     }
 
-    /// Stores, converts and applies one message.
-    public func ingest(_ raw: [UInt8], source: InboundSource, peer: String? = nil) async -> IngestOutcome {
-        let received = Received(raw)
+    /// Stores, converts and applies one message (ER7, HL7 v2.xml, C-CDA or a vendor XML format); `format` forces
+    /// the XML lab format instead of detecting it.
+    public func ingest(_ raw: [UInt8], source: InboundSource, peer: String? = nil, format: XMLFeedKind? = nil) async -> IngestOutcome {
+        let received = Received(raw, feeds: mappings.feeds, format: format)
         let id: Int64
         do {
             id = try await store.withSession { session in
@@ -76,65 +77,70 @@ public struct IngestPipeline: Sendable {
     /// and applied as when it arrived. Nil when there is no such message.
     public func replay(_ id: Int64) async throws -> IngestOutcome? {
         guard let stored = try await store.withSession({ session in try await session.inboundMessage(id) }) else { return nil }
-        return await handle(id, Received(stored.raw))
-    }
-
-    /// A message as read: parsed (or why not), and the header facts the log and the ACK need, scanned from the
-    /// raw bytes when it does not parse.
-    private struct Received {
-        let parsed: Result<HL7Message, HL7ParseError>
-        let header: HL7Acknowledgement.Header
-        let inbound: InboundHeader
-
-        init(_ raw: [UInt8]) {
-            parsed = Result { () throws(HL7ParseError) in try HL7Message(parsing: raw) }
-            let message = try? parsed.get()
-            header = message.map(HL7Acknowledgement.Header.init) ?? HL7Acknowledgement.Header(scanning: raw)
-            inbound = IngestPipeline.inboundHeader(header, message: message)
-        }
+        return await handle(id, Received(stored.raw, feeds: mappings.feeds))
     }
 
     /// Applies logged message `id`, or records why it cannot be read and rejects it.
     private func handle(_ id: Int64, _ received: Received) async -> IngestOutcome {
-        switch received.parsed {
-        case .success(let message): return await process(id, message, header: received.header, inbound: received.inbound)
-        case .failure(let error):
+        switch received.content {
+        case .hl7(.success(let message)):
+            let mappings = self.mappings.current
+            let context = MappingContext(receivedAt: Date(), messageID: String(id))
+            return await apply(id, received) {
+                let result = try mappings.convert(message, context: context)
+                return (result.bundle, result.merge)
+            }
+        case .lab(.success(let result)):
+            return await apply(id, received) { (result.bundle, nil) }
+        case .hl7(.failure(let error)):
             let problem = Self.problem(error)
             await mark(id, .error, error: problem.message)
             return outcome(id, .error, received.header, code: .reject, problem: problem)
+        case .lab(.failure(let error)):
+            return await failed(id, received, mapping: error)
+        case .unreadableXML(let reason):
+            await mark(id, .error, error: reason)
+            return outcome(id, .error, received.header, code: .reject, problem: .init(code: "100", message: reason))
         }
     }
 
-    private func process(
-        _ id: Int64, _ message: HL7Message, header: HL7Acknowledgement.Header, inbound: InboundHeader
+    /// Converts and applies a message in one transaction with its `processed` status; a message already processed
+    /// from the same sender with the same control id (or document id) is marked a duplicate instead.
+    private func apply(
+        _ id: Int64, _ received: Received, convert: @Sendable () throws -> (FHIRResource, PatientMerge?)
     ) async -> IngestOutcome {
-        let mappings = self.mappings.current
-        let context = MappingContext(receivedAt: Date(), messageID: String(id))
+        let inbound = received.inbound
         do {
             let (status, resources) = try await store.withTransaction { session -> (InboundStatus, [String]) in
                 try await session.lockInbound(inbound)
-                if let original = try await session.processedInbound(inbound, excluding: id) {
+                if !inbound.controlID.isEmpty, let original = try await session.processedInbound(inbound, excluding: id) {
                     try await session.markInbound(id, status: .duplicate, duplicateOf: original)
                     return (.duplicate, [])
                 }
-                let result = try mappings.convert(message, context: context)
-                var written = try await BundleProcessor(handler: handler).applyTransaction(result.bundle, in: session, base: base)
-                if let merge = result.merge { written += try await PatientMerger(registry: handler.registry).merge(merge, in: session) }
+                let (bundle, merge) = try convert()
+                var written = try await BundleProcessor(handler: handler).applyTransaction(bundle, in: session, base: base)
+                if let merge { written += try await PatientMerger(registry: handler.registry).merge(merge, in: session) }
                 try await session.markInbound(id, status: .processed, resources: written)
                 return (.processed, written)
             }
-            return outcome(id, status, header, code: .accept, resources: resources)
+            return outcome(id, status, received.header, code: .accept, resources: resources)
         } catch let error as MappingError {
-            let problem = HL7Acknowledgement.Problem(
-                code: error.kind == .unsupportedMessageType ? "200" : "207", segment: error.segment,
-                occurrence: error.occurrence, field: error.field, message: error.description)
-            await mark(id, .error, error: error.description)
-            return outcome(id, .error, header, code: error.kind == .unsupportedMessageType ? .reject : .error, problem: problem)
+            return await failed(id, received, mapping: error)
         } catch {
             let reason = RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
             await mark(id, .error, error: reason)
-            return outcome(id, .error, header, code: .error, problem: .init(code: "207", message: reason))
+            return outcome(id, .error, received.header, code: .error, problem: .init(code: "207", message: reason))
         }
+    }
+
+    /// Records a mapping failure: `AR` for a message type no mapping handles, `AE` otherwise.
+    private func failed(_ id: Int64, _ received: Received, mapping error: MappingError) async -> IngestOutcome {
+        let unsupported = error.kind == .unsupportedMessageType
+        let problem = HL7Acknowledgement.Problem(
+            code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
+            message: error.description)
+        await mark(id, .error, error: error.description)
+        return outcome(id, .error, received.header, code: unsupported ? .reject : .error, problem: problem)
     }
 
     /// Records a failure in its own transaction (the processing one was rolled back); a failure to do so is logged.
