@@ -28,6 +28,24 @@ struct OutboxSourceTests {
         }
     }
 
+    @Test("A vendor XML lab document posted over HTTP fires lab-result-final for its final report")
+    func xmlResultFiresTopic() async throws {
+        let document = try String(contentsOf: WebhookHub.repositoryRoot.appendingPathComponent("samples/xml/northwind_cbc.xml"), encoding: .utf8)
+        try await LoopbackReceiver.withReceiver { receiver in
+            try await WebhookHub.run { hub in
+                _ = try await hub.subscribe(SubscriptionJSON.topic("lab-result-final", endpoint: receiver.url()))
+                let (status, outcome) = try await hub.send(.post, "/fhir/$ingest", document, contentType: "application/xml")
+                #expect(status == 200)
+                #expect(outcome?["status"]?.stringValue == "processed")
+                let events = try SubscriptionDeliveryTests.events(await receiver.waitForRequests(2, timeout: .seconds(60)))
+                try #require(events.count == 1)
+                let report = try #require(events[0].bundle["entry"]?.arrayValue?[1]["resource"])
+                #expect(report["resourceType"]?.stringValue == "DiagnosticReport")
+                #expect(report["status"]?.stringValue == "final")
+            }
+        }
+    }
+
     @Test("A DFT^P03 ingested over HTTP fires invoice-issued with what a payment gateway needs to collect")
     func ingestedChargesFireInvoiceIssued() async throws {
         let message = try String(contentsOf: WebhookHub.repositoryRoot.appendingPathComponent("samples/hl7v2/dft_p03.hl7"), encoding: .utf8)
