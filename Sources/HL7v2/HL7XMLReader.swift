@@ -6,11 +6,14 @@ import SafeXML
 /// The document is parsed by `SafeXMLParser` (no DTD, no entities, limits), turned into ER7 text with the
 /// delimiters its `MSH.1`/`MSH.2` declare (standard ones when absent), each value escaped (`\F\ \S\ \T\ \R\ \E\`),
 /// and read with `HL7Message(parsing:)`, so both encodings pass through the same checks. Layout read:
-/// - the root is the message structure (`<ORU_R01>`, `<ACK>`, any name); its children are segments or groups;
-/// - a segment is an element named like a segment ID (`<PID>`, `<ZPI>`); any other element at that level is a
-///   group (`<ORU_R01.PATIENT_RESULT>`) whose segments are taken in document order (groups are flattened);
+/// - the root is named after the message structure (`<ORU_R01>`, `<ACK>`: `[A-Z][A-Z0-9]{2}`, optionally `_` and
+///   three more); its children are segments or groups;
+/// - a segment is an element named like a segment ID (`<PID>`, `<ZPI>`); a group is named after the root, a dot
+///   and the group name (`<ORU_R01.PATIENT_RESULT>`); groups are flattened, segments taken in document order;
 /// - a segment's children are its fields, `<PID.5>` (segment ID, dot, number); a field element written several
-///   times gives one repetition each, in order;
+///   times gives one repetition each, in order. A child whose name does not end in `.n` (`<MSA.XXXXXXXX>`, from
+///   schema-invalid senders) is skipped, as HAPI does; a numbered field of another segment (`<OBX.5>` in `<PID>`)
+///   is refused;
 /// - a field holds text, or components named `<TYPE.n>` (`<XPN.1>`); a component holds text or sub-components
 ///   `<TYPE.n>` (`<FN.1>`); a field may also wrap each repetition's components in an element named after the data
 ///   type (`<QPD.3><QIP><QIP.1>...</QIP></QPD.3>`);
@@ -48,8 +51,12 @@ public struct HL7XMLReader: Sendable {
     /// The document as ER7 text (segments ending with CR), values escaped with the message's delimiters.
     public func er7(from document: SafeXMLElement) throws(HL7ParseError) -> String {
         try checkNamespace(document, segmentID: nil)
+        guard Self.isMessageStructure(document.name) else {
+            throw HL7ParseError(.invalidXMLStructure, reason: "the root element <\(document.name.prefix(40))> is not "
+                                    + "named after a message structure such as ORU_R01 or ACK")
+        }
         var segments: [SafeXMLElement] = []
-        try collectSegments(in: document, into: &segments)
+        try collectSegments(in: document, into: &segments, structure: document.name)
         guard let header = segments.first else {
             throw HL7ParseError(.emptyInput, reason: "<\(document.name)> holds no segment")
         }
@@ -76,8 +83,9 @@ public struct HL7XMLReader: Sendable {
         }
     }
 
-    /// Segments of `element` (the message or a group) in document order, groups flattened.
-    func collectSegments(in element: SafeXMLElement, into segments: inout [SafeXMLElement]) throws(HL7ParseError) {
+    /// Segments of `element` (the message or a group of `structure`) in document order, groups flattened.
+    func collectSegments(in element: SafeXMLElement, into segments: inout [SafeXMLElement],
+                         structure: String) throws(HL7ParseError) {
         for item in element.content {
             switch item {
             case .text(let text):
@@ -94,8 +102,12 @@ public struct HL7XMLReader: Sendable {
                         throw HL7ParseError(.limitExceeded, reason: "the document holds more than "
                                                 + "\(options.maxSegments) segments")
                     }
+                } else if child.name.hasPrefix(structure + "."), child.name.count > structure.count + 1 {
+                    try collectSegments(in: child, into: &segments, structure: structure)
                 } else {
-                    try collectSegments(in: child, into: &segments)
+                    throw HL7ParseError(.invalidXMLStructure, segmentIndex: segments.count + 1,
+                                        reason: "<\(child.name.prefix(40))> in <\(element.name.prefix(40))> is neither "
+                                            + "a segment nor a group of \(structure) (<\(structure).NAME>)")
                 }
             }
         }
@@ -136,6 +148,16 @@ public struct HL7XMLReader: Sendable {
         return bytes.dropFirst().allSatisfy {
             (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
         }
+    }
+
+    /// `ACK`, `ORU_R01`: a message structure ID as v2.xml names its root element.
+    static func isMessageStructure(_ name: String) -> Bool {
+        guard name.utf8.count == 7 else { return isSegmentID(name) }
+        let parts = name.split(separator: "_", omittingEmptySubsequences: false)
+        return parts.count == 2 && isSegmentID(String(parts[0])) && parts[1].utf8.count == 3
+            && parts[1].utf8.allSatisfy {
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+            }
     }
 
     static func isBlank(_ text: String) -> Bool {

@@ -32,6 +32,7 @@ struct HL7XMLSegmentWriter {
                 guard HL7XMLReader.isBlank(text) else { throw failure("text \"\(text.prefix(40))\" where fields are expected") }
             case .element(let child):
                 try reader.checkNamespace(child, segmentID: segment.name)
+                guard Self.hasNumberSuffix(child.name) else { continue }  // not named as any field: skipped
                 guard let number = Self.number(of: child.name, prefix: segment.name + "."),
                       number <= options.maxFieldsPerSegment else {
                     throw failure("<\(child.name.prefix(40))> is not a field of \(segment.name) "
@@ -135,6 +136,13 @@ struct HL7XMLSegmentWriter {
         guard !children.isEmpty, !element.text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }),
               children.allSatisfy({ $0.name != "escape" && number(of: $0.name, prefix: nil) == nil }) else { return nil }
         return children
+    }
+
+    /// Whether the name ends in a dot and digits (`PID.5`, `PID.0`), as field and component names do.
+    static func hasNumberSuffix(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        let digits = name[name.index(after: dot)...]
+        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     /// `n` in `PREFIXn` (or in `anything.n` when `prefix` is nil); nil unless n is a positive decimal number.

@@ -23,6 +23,13 @@ final class SafeXMLTreeBuilder: NSObject, XMLParserDelegate {
     }
 
     private static let xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+    /// Words for the libxml2 error codes (which `NSXMLParserError` shares) that senders' documents meet most.
+    private static let problems: [Int: String] = [
+        4: "the document is empty", 5: "the document ends before its elements are closed",
+        9: "a character XML does not allow", 26: "an undeclared entity", 38: "'<' in an attribute value",
+        39: "an attribute value is not quoted", 41: "an attribute without a value", 42: "an attribute written twice",
+        73: "'>' expected", 76: "an end tag does not match its start tag", 77: "an element is not closed",
+    ]
     private let limits: SafeXMLParser
     private var stack: [OpenElement] = []
     private var root: SafeXMLElement?
@@ -54,9 +61,9 @@ final class SafeXMLTreeBuilder: NSObject, XMLParserDelegate {
 
     private func wellFormednessError(_ error: any Error, _ parser: XMLParser) -> SafeXMLError {
         let code = (error as NSError).code
-        let name = XMLParser.ErrorCode(rawValue: code).map { "\($0)" } ?? "error \(code)"
+        let what = Self.problems[code].map { ": " + $0 } ?? ""
         return SafeXMLError(.notWellFormed, line: parser.lineNumber, column: parser.columnNumber,
-                            reason: "the document is not well-formed XML (libxml2: \(name))")
+                            reason: "the document is not well-formed XML\(what) (libxml2 error \(code))")
     }
 
     func parser(_ parser: XMLParser, didStartElement qualifiedName: String, namespaceURI: String?,

@@ -119,6 +119,21 @@ struct HL7XMLReaderTests {
         #expect(otherNamespace?.kind == .invalidXMLStructure)
     }
 
+    @Test func rootAndGroupsAreNamedAfterTheStructure() throws {
+        #expect(xmlError("<ConformanceMessage>\(Self.header)</ConformanceMessage>")?.kind == .invalidXMLStructure)
+        #expect(xmlError("<ORU_R01>\(Self.header)<ADT_A01.PROCEDURE><PR1/></ADT_A01.PROCEDURE></ORU_R01>")?.kind
+            == .invalidXMLStructure)
+        #expect(xmlError("<ORU_R01>\(Self.header)<ORU_R01.><PR1/></ORU_R01.></ORU_R01>")?.kind == .invalidXMLStructure)
+        #expect(try xmlMessage("<ACK>\(Self.header)</ACK>").messageType == "ORU")
+    }
+
+    @Test func unnumberedElementsInASegmentAreSkipped() throws {
+        let message = try xmlMessage("<ACK>\(Self.header)<MSA><MSA.XXXXXXXX>AA</MSA.XXXXXXXX><MSA.2>100</MSA.2></MSA></ACK>")
+        #expect(message["MSA-1"] == nil)
+        #expect(message["MSA-2"] == "100")
+        #expect(xmlError("<ACK>\(Self.header)<MSA><MSA.0>AA</MSA.0></MSA></ACK>")?.kind == .invalidXMLStructure)
+    }
+
     @Test func messageLevelProblemsAreTheER7Ones() {
         #expect(xmlError("<ORU_R01><PID><PID.1>1</PID.1></PID></ORU_R01>")?.kind == .missingHeader)
         #expect(xmlError("<ORU_R01><ORU_R01.X/></ORU_R01>")?.kind == .emptyInput)
