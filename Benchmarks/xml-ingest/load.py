@@ -5,7 +5,8 @@ expected number of DiagnosticReports was written.
     python3 load.py URL KIND CLIENTS DOCUMENTS TAG [--patients N] [--hub-pid PID] [--postmaster-pid PID]
 
 KIND is northwind (samples/xml/northwind_cbc.xml), ccda (samples/xml/ccda_lipid_panel.xml) or v2xml
-(oru_r01.v2.xml beside this file, the v2.xml twin of samples/hl7v2/oru_r01.hl7). Every document gets a unique
+(oru_r01.v2.xml beside this file, the v2.xml twin of samples/hl7v2/oru_r01.hl7), or er7 for reference (that
+ER7 message itself, posted as application/hl7-v2 to the same endpoint and answered with its ACK). Every document gets a unique
 document id and order numbers (so it is neither a duplicate nor an update of an earlier report) and a patient
 identifier from a pool of N (default 500), so once the pool is used up each document updates an existing Patient.
 Standard library only; a client thread per connection, each waiting for its answer before the next document.
@@ -26,9 +27,12 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 class Kind:
     """A document template, the substitutions that make a copy unique, and the reports one copy writes."""
 
-    def __init__(self, path, unique, patient, reports):
+    def __init__(self, path, unique, patient, reports, content_type="application/xml"):
         with open(path, encoding="utf-8") as handle:
             self.text = handle.read()
+        if content_type != "application/xml":  # ER7: segments end with CR
+            self.text = self.text.replace("\r\n", "\r").replace("\n", "\r")
+        self.content_type = content_type
         self.unique = unique      # template text -> prefix of a per-document value
         self.patient = patient    # template text -> format of a per-patient value ({0} is the pool index)
         self.reports = reports    # DiagnosticReports written per document
@@ -62,6 +66,12 @@ KINDS = {
          "ORD-448812": "P1", "ORD-448813": "P2"},
         {"4471233": "BENCH{0}", "7734512": "V{0}"},
         reports=2),
+    "er7": lambda: Kind(
+        os.path.join(REPO, "samples/hl7v2/oru_r01.hl7"),
+        {"LAB-2026-0315-0091": "C", "LAB-90017731": "F1", "LAB-90017732": "F2",
+         "ORD-448812": "P1", "ORD-448813": "P2"},
+        {"4471233": "BENCH{0}", "7734512": "V{0}"},
+        reports=2, content_type="application/hl7-v2"),
 }
 
 
@@ -113,7 +123,7 @@ def count_reports(url):
 def client(url, kind, tag, number, count, patients, offset, latencies, failures):
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-    headers = {"Content-Type": "application/xml", "Accept": "application/json"}
+    headers = {"Content-Type": kind.content_type}
     for index in range(count):
         body = kind.document(f"{tag}-{number}-{index}", (offset + index) % patients)
         started = time.perf_counter()
@@ -121,9 +131,12 @@ def client(url, kind, tag, number, count, patients, offset, latencies, failures)
         response = connection.getresponse()
         answer = response.read()
         latencies.append((time.perf_counter() - started) * 1000)
-        status = ""
-        if response.status == 200:
+        if response.status != 200:
+            status = ""
+        elif kind.content_type == "application/xml":
             status = json.loads(answer).get("status", "")
+        else:  # the ACK; AA once processed
+            status = "processed" if b"MSA|AA|" in answer else answer.decode("utf-8", "replace")
         if status != "processed":
             failures.append(f"HTTP {response.status} {status}: {answer[:300]!r}")
     connection.close()
