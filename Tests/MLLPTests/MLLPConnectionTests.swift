@@ -60,15 +60,16 @@ struct MLLPConnectionTests {
 
     @Test("a connection silent for the idle timeout is closed; a slow handler does not count as silence")
     func idleTimeout() async throws {
-        let handler = EchoHandler(delay: .milliseconds(600))
-        let configuration = ListenerHarness.configuration(idleTimeout: .milliseconds(200))
+        // A second of idle time leaves room for a loaded machine between connecting and writing.
+        let handler = EchoHandler(delay: .milliseconds(2500))
+        let configuration = ListenerHarness.configuration(idleTimeout: .seconds(1))
         try await ListenerHarness.with(configuration, handler: handler) { harness in
             try await RawConnection.with(port: harness.port) { connection in
                 try await connection.write("slow".bytes.framed)
                 let clock = ContinuousClock()
                 let start = clock.now
                 #expect(try await connection.readUntilClosed() == ["ACK:slow".bytes])
-                #expect(clock.now - start >= .milliseconds(600))
+                #expect(clock.now - start >= .milliseconds(2500))
             }
             try await harness.waitForConnections(atMost: 0)
         }

@@ -29,7 +29,7 @@ import Webhooks
                 id: "evt_42", timestamp: Date(), body: body, secrets: [secret, previous],
                 contentType: "application/fhir+json")
             let result = try await withSender { sender in
-                await sender.send(url: receiver.url("/fhir/notify"), headers: headers, body: body, timeout: .seconds(5))
+                await sender.send(url: receiver.url("/fhir/notify"), headers: headers, body: body, timeout: .seconds(60))
             }
             #expect(result.statusCode == 200)
             #expect(result.isDelivered)
@@ -59,7 +59,7 @@ import Webhooks
             let results = try await withSender { sender in
                 var results: [WebhookAttemptResult] = []
                 for _ in 0..<3 {
-                    let result = await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(5))
+                    let result = await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(60))
                     results.append(result)
                 }
                 return results
@@ -79,7 +79,7 @@ import Webhooks
     @Test func doesNotFollowRedirects() async throws {
         try await LoopbackReceiver.withReceiver([.redirect(to: "/elsewhere")]) { receiver in
             let result = try await withSender { sender in
-                await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(5))
+                await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(60))
             }
             #expect(result.statusCode == 302)
             #expect(!result.isDelivered)
@@ -103,7 +103,7 @@ import Webhooks
     @Test func reportsARefusedConnection() async throws {
         let url = try #require(URL(string: "http://127.0.0.1:1/hook"))
         let result = try await withSender { sender in
-            await sender.send(url: url, headers: [], body: body, timeout: .seconds(5))
+            await sender.send(url: url, headers: [], body: body, timeout: .seconds(60))
         }
         #expect(result.statusCode == nil)
         #expect(result.error == "connection refused")
@@ -114,8 +114,8 @@ import Webhooks
         try await LoopbackReceiver.withReceiver([ScriptedResponse(status: 200, body: large), .ok]) { receiver in
             let results = try await withSender { sender in
                 [
-                    await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(5)),
-                    await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(5)),
+                    await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(60)),
+                    await sender.send(url: receiver.url(), headers: [], body: body, timeout: .seconds(60)),
                 ]
             }
             #expect(results.map(\.statusCode) == [200, 200])
@@ -126,7 +126,7 @@ import Webhooks
         try await LoopbackReceiver.withReceiver { receiver in
             let result = try await withSender { sender in
                 await sender.send(
-                    method: "PUT", url: receiver.url("/Appointment/1"), headers: [], body: body, timeout: .seconds(5))
+                    method: "PUT", url: receiver.url("/Appointment/1"), headers: [], body: body, timeout: .seconds(60))
             }
             #expect(result.statusCode == 200)
             #expect(await receiver.requests.map(\.method) == ["PUT"])
