@@ -80,7 +80,7 @@ final class LoopbackListener: Sendable {
     func probe() async throws {
         let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port).get()
-        try await client.close()
+        try await client.closeFuture.get()  // the listener closes every connection it accepts
         for _ in 0..<100 where accepted == 0 { try await Task.sleep(for: .milliseconds(20)) }
     }
 
