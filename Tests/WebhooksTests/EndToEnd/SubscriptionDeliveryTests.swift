@@ -93,13 +93,7 @@ struct SubscriptionDeliveryTests {
                 let requests = await receiver.waitForRequests(3, timeout: .seconds(60))
                 try #require(requests.count == 3)
                 #expect(requests[2].receivedAt.timeIntervalSince(requests[1].receivedAt) >= 1.9)
-                var status = ""
-                for _ in 0..<1200 {
-                    status = try await hub.send(.get, "/fhir/Subscription/\(id)").json?["status"]?.stringValue ?? ""
-                    if status == "error" { break }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(status == "error")
+                #expect(try await hub.waitForStatus(id, "error") == "error")
                 let (_, dead) = try await hub.send(.get, "/webhooks/subscriptions/\(id)/deliveries?status=dead")
                 let delivery = try #require(dead?["deliveries"]?.arrayValue?.first)
                 #expect(delivery["attempts"]?.numberText == "2")
@@ -122,13 +116,7 @@ struct SubscriptionDeliveryTests {
                 await receiver.script([ScriptedResponse(status: 200, delay: .seconds(2)), ScriptedResponse(status: 410)])
                 _ = try await hub.create("Patient", #"{"resourceType": "Patient"}"#)
                 _ = await receiver.waitForRequests(3, timeout: .seconds(60))
-                var status = ""
-                for _ in 0..<1200 {
-                    status = try await hub.send(.get, "/fhir/Subscription/\(id)").json?["status"]?.stringValue ?? ""
-                    if status == "off" { break }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                #expect(status == "off")
+                #expect(try await hub.waitForStatus(id, "off") == "off")
                 let (_, detail) = try await hub.send(.get, "/webhooks/subscriptions/\(id)/deliveries?status=dead")
                 #expect(detail?["deliveries"]?.arrayValue?.first?["lastError"]?.stringValue?.contains("410") == true)
             }

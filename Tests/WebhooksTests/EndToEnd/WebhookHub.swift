@@ -67,15 +67,21 @@ struct WebhookHub: Sendable {
     /// Creates a Subscription and waits until the handshake made it `active`; returns its id and secret.
     func subscribe(_ body: String) async throws -> (id: String, secret: String) {
         let id = try await create("Subscription", body)
-        let deadline = ContinuousClock.now + .seconds(60)
-        var status = ""
-        while ContinuousClock.now < deadline, status != "active" {
-            try await Task.sleep(for: .milliseconds(50))
-            status = try await send(.get, "/fhir/Subscription/\(id)").json?["status"]?.stringValue ?? ""
-        }
-        try #require(status == "active", "Subscription/\(id) did not become active")
+        try #require(try await waitForStatus(id, "active") == "active", "Subscription/\(id) did not become active")
         let (_, state) = try await send(.get, "/webhooks/subscriptions/\(id)/secret")
         return (id, state?["secret"]?.stringValue ?? "")
+    }
+
+    /// Waits up to a minute for Subscription `id` to have `status`; returns the status it has at the end.
+    func waitForStatus(_ id: String, _ status: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var current = ""
+        while ContinuousClock.now < deadline {
+            current = try await send(.get, "/fhir/Subscription/\(id)").json?["status"]?.stringValue ?? ""
+            if current == status { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return current
     }
 }
 
