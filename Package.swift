@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "HL7v2Tests",
             dependencies: [
-                "HL7v2",
+                "HL7v2", "SafeXML",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -36,6 +36,13 @@ public struct HL7XMLReader: Sendable {
         self.options = options
     }
 
+    /// Whether `document` is v2.xml: its root is in the v2.xml namespace, or in none with a message structure
+    /// name (`ORU_R01`) and an `<MSH>` first child (older senders write no namespace).
+    public static func isV2XML(_ document: SafeXMLElement) -> Bool {
+        if document.namespaceURI == namespace { return true }
+        return document.namespaceURI == nil && isMessageStructure(document.name) && document.children.first?.name == "MSH"
+    }
+
     /// The message in a v2.xml document.
     /// - Throws: `.invalidXML` when the XML is refused, `.invalidXMLStructure` when it is not v2.xml, or what
     ///   reading the message as ER7 finds (`.missingRequiredField` for an empty MSH-9, ...).

@@ -1,3 +1,4 @@
+import SafeXML
 import Testing
 @testable import HL7v2
 
@@ -125,6 +126,14 @@ struct HL7XMLReaderTests {
             == .invalidXMLStructure)
         #expect(xmlError("<ORU_R01>\(Self.header)<ORU_R01.><PR1/></ORU_R01.></ORU_R01>")?.kind == .invalidXMLStructure)
         #expect(try xmlMessage("<ACK>\(Self.header)</ACK>").messageType == "ORU")
+    }
+
+    @Test func v2XMLIsRecognised() throws {
+        let parser = HL7XMLReader().xmlParser
+        #expect(HL7XMLReader.isV2XML(try parser.parse("<ORU_R01 xmlns=\"urn:hl7-org:v2xml\"/>")))
+        #expect(HL7XMLReader.isV2XML(try parser.parse("<ACK>\(Self.header)</ACK>")))
+        #expect(!HL7XMLReader.isV2XML(try parser.parse("<ClinicalDocument xmlns=\"urn:hl7-org:v3\"/>")))
+        #expect(!HL7XMLReader.isV2XML(try parser.parse("<results><MSH/></results>")))
     }
 
     @Test func unnumberedElementsInASegmentAreSkipped() throws {
