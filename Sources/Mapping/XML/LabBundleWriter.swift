@@ -89,14 +89,7 @@ struct LabBundleWriter {
     }
 
     private func observationResource(_ result: LabResult, subject: JSONValue?, performer: JSONValue?) -> JSONObject {
-        var resource = JSONObject([("resourceType", .string("Observation"))])
-        if !result.identifiers.isEmpty { resource["identifier"] = .array(result.identifiers) }
-        resource["status"] = .string(result.status)
-        resource["code"] = result.code
-        if let subject { resource["subject"] = subject }
-        if let effective = result.effective?.element { resource[effective.key] = effective.value }
-        if let issued = result.issued { resource["issued"] = .string(issued) }
-        if let performer { resource["performer"] = .array([performer]) }
+        var resource = recordResource("Observation", result, subject: subject, performer: performer)
         if let value = result.value { resource[value.key] = value.value }
         if !result.interpretation.isEmpty { resource["interpretation"] = .array(result.interpretation) }
         if !result.notes.isEmpty {
@@ -108,15 +101,22 @@ struct LabBundleWriter {
 
     private func reportResource(_ report: LabReport, subject: JSONValue?, performer: JSONValue?,
                                 results: [JSONValue]) -> JSONObject {
-        var resource = JSONObject([("resourceType", .string("DiagnosticReport"))])
-        if !report.identifiers.isEmpty { resource["identifier"] = .array(report.identifiers) }
-        resource["status"] = .string(report.status)
-        resource["code"] = report.code
-        if let subject { resource["subject"] = subject }
-        if let effective = report.effective?.element { resource[effective.key] = effective.value }
-        if let issued = report.issued { resource["issued"] = .string(issued) }
-        if let performer { resource["performer"] = .array([performer]) }
+        var resource = recordResource("DiagnosticReport", report, subject: subject, performer: performer)
         if !results.isEmpty { resource["result"] = .array(results) }
+        return resource
+    }
+
+    /// The elements a DiagnosticReport and an Observation share, in the order both resources define them.
+    private func recordResource(_ type: String, _ record: some LabRecord, subject: JSONValue?,
+                                performer: JSONValue?) -> JSONObject {
+        var resource = JSONObject([("resourceType", .string(type))])
+        if !record.identifiers.isEmpty { resource["identifier"] = .array(record.identifiers) }
+        resource["status"] = .string(record.status)
+        resource["code"] = record.code
+        if let subject { resource["subject"] = subject }
+        if let effective = record.effective?.element { resource[effective.key] = effective.value }
+        if let issued = record.issued { resource["issued"] = .string(issued) }
+        if let performer { resource["performer"] = .array([performer]) }
         return resource
     }
 }

@@ -45,8 +45,18 @@ enum LabEffectiveTime: Sendable, Hashable {
     }
 }
 
+/// What a report and a result both say about themselves, written the same way in a DiagnosticReport and an
+/// Observation.
+protocol LabRecord: Sendable {
+    var identifiers: [JSONValue] { get }
+    var code: JSONValue { get }
+    var status: String { get }
+    var effective: LabEffectiveTime? { get }
+    var issued: String? { get }
+}
+
 /// One order's report: a DiagnosticReport with its results.
-struct LabReport: Sendable {
+struct LabReport: LabRecord {
     var identifiers: [JSONValue] = []
     var code: JSONValue
     var status: String
@@ -57,7 +67,7 @@ struct LabReport: Sendable {
 }
 
 /// One result: an Observation.
-struct LabResult: Sendable {
+struct LabResult: LabRecord {
     var identifiers: [JSONValue] = []
     var code: JSONValue
     var status: String
