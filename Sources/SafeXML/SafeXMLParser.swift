@@ -13,7 +13,9 @@ import FoundationXML
 ///    (`<!DOCTYPE r SYSTEM "r.dtd">`, common in older HL7 v2.xml) is blanked out unread, or refused when
 ///    `acceptsExternalDoctype` is false. Nothing is ever fetched from a file or the network; references to
 ///    entities other than XML's five are refused;
-/// 3. libxml2 (through FoundationXML) parses with external entity resolution off, and the tree is built under
+/// 3. the well-known prefixes `xsi` and `sdtc`, when a fragment uses them without declaring them, are declared
+///    on its root (`SafeXMLWellKnownPrefixes`);
+/// 4. libxml2 (through FoundationXML) parses with external entity resolution off, and the tree is built under
 ///    the depth, element and attribute limits.
 ///
 /// Accepted encodings are UTF-8 (checked to be valid), US-ASCII, ISO-8859-n and windows-125n as declared in the
@@ -56,7 +58,7 @@ public struct SafeXMLParser: Sendable {
             throw SafeXMLError(.emptyDocument, line: 1, column: 1, reason: "the input holds no XML element")
         }
         let checked = try SafeXMLPrescan.check(bytes, acceptsExternalDoctype: acceptsExternalDoctype)
-        let parser = XMLParser(data: Data(checked))
+        let parser = XMLParser(data: Data(SafeXMLWellKnownPrefixes.declare(checked)))
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false
         parser.shouldResolveExternalEntities = false

@@ -16,7 +16,7 @@ extension IngestRoutes {
         }
         let context = MappingContext(receivedAt: Date(), messageID: "convert")
         do {
-            if root.namespaceURI == HL7XMLReader.namespace {
+            if HL7XMLReader.isV2XML(root) {
                 let message: HL7Message
                 do {
                     message = try HL7XMLReader().read(root)

@@ -34,7 +34,7 @@ extension IngestPipeline {
                 self.init(unreadable: "The XML was refused: \(error)")
                 return
             }
-            if root.namespaceURI == HL7XMLReader.namespace {
+            if HL7XMLReader.isV2XML(root) {
                 self.init(hl7: Result { () throws(HL7ParseError) in try HL7XMLReader().read(root) }, raw: raw)
                 return
             }
