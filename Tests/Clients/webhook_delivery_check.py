@@ -11,7 +11,6 @@ hmac verifies with the subscription's secret. The hub runs with a short retry sc
   events it missed, and after `$resend` and `$resume` they arrive in order.
 """
 
-import sys
 import threading
 import time
 
@@ -32,7 +31,7 @@ class Behaviour:
         self.lock = threading.Lock()
 
     def __call__(self, delivery):
-        if delivery.webhook_id.startswith("handshake_"):
+        if delivery.is_handshake:
             return 200
         with self.lock:
             seen = self.attempts.get(delivery.webhook_id, 0)
@@ -42,10 +41,6 @@ class Behaviour:
         if delivery.path.startswith("/later") and seen == 0:
             return 503, {"Retry-After": str(RETRY_AFTER)}
         return 200
-
-
-def events_of(receiver, prefix):
-    return [delivery for delivery in receiver.received(prefix) if not delivery.webhook_id.startswith("handshake_")]
 
 
 def check_signatures(receiver, secrets):
@@ -66,7 +61,7 @@ def main():
     behaviour = Behaviour()
     receiver = Receiver(behaviour)
     down = Receiver()
-    try:
+    with support.running(work, [hub], [receiver, down]):
         hub.start()
         patient = support.patient(hub.base, "Webhook")["id"]
         cancelled = support.subscribe(hub, support.subscription(
@@ -81,11 +76,11 @@ def main():
         second = support.create(hub.base, support.appointment(patient, start="2026-12-02T09:00:00Z"))
         support.update(hub.base, {**first, "status": "cancelled"})
         support.patient(hub.base, "Later")
-        wait_for(lambda: len(events_of(receiver, "/booked")) >= 6 and len(events_of(receiver, "/later")) >= 2
-                 and len(events_of(receiver, "/cancelled")) >= 1, 60, what="the first deliveries")
+        wait_for(lambda: len(receiver.notifications("/booked")) >= 6 and len(receiver.notifications("/later")) >= 2
+                 and len(receiver.notifications("/cancelled")) >= 1, 60, what="the first deliveries")
         time.sleep(1.5)  # anything extra would have come by now
 
-        notifications = events_of(receiver, "/cancelled")
+        notifications = receiver.notifications("/cancelled")
         assert len(notifications) == 1, f"{len(notifications)} notifications for one cancellation"
         kind, events, resources = notifications[0].notification()
         assert kind == "event-notification" and [number for number, _ in events] == [1], (kind, events)
@@ -93,7 +88,7 @@ def main():
         assert resources[0]["id"] == first["id"] and resources[0]["status"] == "cancelled", resources
         print(f"topic: 1 notification, event 1, focus {events[0][1].split('/fhir/')[1]}, resource included")
 
-        retried = events_of(receiver, "/booked")
+        retried = receiver.notifications("/booked")
         retried.sort(key=lambda delivery: delivery.received)
         assert len(retried) == 6, f"{len(retried)} requests for two events with two failures each"
         for group, appointment in [(retried[:3], first), (retried[3:], second)]:
@@ -110,7 +105,7 @@ def main():
         print(f"retries: 2 events x (500, 500, 200), same webhook-id per event, second event after the first; "
               f"gaps {', '.join(f'{gap:.2f}' for gap in gaps)} s")
 
-        waited = events_of(receiver, "/later")
+        waited = receiver.notifications("/later")
         assert [delivery.status for delivery in waited] == [503, 200], [delivery.status for delivery in waited]
         assert waited[0].webhook_id == waited[1].webhook_id and waited[0].body == b"" and waited[0].method == "POST"
         gap = waited[1].received - waited[0].received
@@ -121,14 +116,6 @@ def main():
         catch_up(hub, receiver, down, patient, secrets)
         print(f"signatures: {check_signatures(receiver, secrets)} requests verified with Python's hmac "
               f"(besides those of the receiver that was down)")
-    except BaseException:
-        print(hub.tail(), file=sys.stderr)
-        raise
-    finally:
-        receiver.close()
-        down.close()
-        hub.stop()
-    support.remove(work)
 
 
 def rotation(hub, receiver, patient, cancelled, secrets):
@@ -137,10 +124,10 @@ def rotation(hub, receiver, patient, cancelled, secrets):
     rotated = requests.post(f"{hub.root}/webhooks/subscriptions/{cancelled}/$rotate-secret", timeout=30).json()
     new = rotated["secret"]
     assert new != old and rotated["previousSecret"] == old, rotated
-    before = len(events_of(receiver, "/cancelled"))
+    before = len(receiver.notifications("/cancelled"))
     support.create(hub.base, support.appointment(patient, status="cancelled", start="2026-12-03T09:00:00Z"))
-    wait_for(lambda: len(events_of(receiver, "/cancelled")) > before, 30, what="the notification after rotation")
-    during = events_of(receiver, "/cancelled")[-1]
+    wait_for(lambda: len(receiver.notifications("/cancelled")) > before, 30, what="the notification after rotation")
+    during = receiver.notifications("/cancelled")[-1]
     assert len(support.signatures(during)) == 2, during.headers["webhook-signature"]
     assert verifies(during, new) and verifies(during, old), "both secrets must verify during the overlap"
     assert sum(1 for secret in (old, new) for signature in support.signatures(during)
@@ -149,8 +136,8 @@ def rotation(hub, receiver, patient, cancelled, secrets):
     latest = requests.post(f"{hub.root}/webhooks/subscriptions/{cancelled}/$rotate-secret",
                            json={"overlapSeconds": 0}, timeout=30).json()["secret"]
     support.create(hub.base, support.appointment(patient, status="cancelled", start="2026-12-04T09:00:00Z"))
-    wait_for(lambda: len(events_of(receiver, "/cancelled")) > before + 1, 30, what="the notification after the second rotation")
-    after = events_of(receiver, "/cancelled")[-1]
+    wait_for(lambda: len(receiver.notifications("/cancelled")) > before + 1, 30, what="the notification after the second rotation")
+    after = receiver.notifications("/cancelled")[-1]
     assert len(support.signatures(after)) == 1 and verifies(after, latest), after.headers["webhook-signature"]
     assert not verifies(after, new) and not verifies(after, old), "a secret rotated out without overlap still verifies"
     secrets["/cancelled"] += [new, latest]
@@ -195,8 +182,8 @@ def catch_up(hub, receiver, down, patient, secrets):
         resent = requests.post(f"{hub.root}/webhooks/subscriptions/{subscription}/$resend", timeout=30).json()
         assert resent["resent"] == 1, resent
         requests.post(f"{hub.root}/webhooks/subscriptions/{subscription}/$resume", timeout=30).raise_for_status()
-        wait_for(lambda: len(events_of(back, "/down")) >= 3, 60, 0.1, "the missed events after $resend and $resume")
-        arrived = [delivery.notification()[1][0][0] for delivery in events_of(back, "/down")]
+        wait_for(lambda: len(back.notifications("/down")) >= 3, 60, 0.1, "the missed events after $resend and $resume")
+        arrived = [delivery.notification()[1][0][0] for delivery in back.notifications("/down")]
         assert arrived == [1, 2, 3], arrived
         assert all(verifies(delivery, secret) for delivery in back.received())
         assert requests.get(f"{hub.base}/Subscription/{subscription}", timeout=30).json()["status"] == "active"

@@ -1,4 +1,5 @@
-"""What the webhook checks share: hub processes, a signature-checking receiver, and Subscription helpers.
+"""What the webhook checks share: hub processes, a signature-checking receiver, Subscription helpers, and the
+checks of topic notifications that the crash and two-hub checks both make.
 
 The receiver is Python's http.server in a thread. It records every request (method, path, headers, body, time)
 and answers what the check's `respond` function says. Signatures are checked here with Python's hmac, hashlib
@@ -7,139 +8,24 @@ and base64, independently of the hub's Swift implementation (Standard Webhooks: 
 """
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import pathlib
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+from hub_process import Hub, remove, socket_url, wait_for, work_folder  # noqa: F401 (the checks take them from here)
+
 TOPIC = "https://carebridge.dev/fhir/SubscriptionTopic/"
 BACKPORT = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(condition, timeout, step=0.05, what="the condition"):
-    """Polls `condition` until it is true; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(step)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
-
-
-def work_folder(prefix):
-    """A new folder under /tmp that the `postgres` account can reach (the embedded cluster runs as it under root)."""
-    folder = tempfile.mkdtemp(prefix=f"carebridge-{prefix}.", dir="/tmp")
-    os.chmod(folder, 0o755)
-    return folder
-
-
-def remove(folder):
-    """Removes a work folder once its check passed (a failed check leaves it, with the hub logs)."""
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def socket_url(data):
-    """The `--database-url` of the embedded cluster in `data`: its Unix socket, superuser, the hub's database."""
-    return f"postgres://carebridge@/carebridge?host={data}"
-
-
-class Hub:
-    """One `carebridge serve` process: on its own embedded cluster in `data`, or on `database_url`."""
-
-    def __init__(self, work, name="hub", data=None, database_url=None, options=()):
-        self.binary = os.environ.get("CAREBRIDGE_BINARY") or str(REPO / ".build" / "debug" / "carebridge")
-        self.work, self.name = work, name
-        self.data = data or os.path.join(work, "pg")
-        self.database_url = database_url
-        self.options = list(options)
-        self.http, self.mllp = free_port(), free_port()
-        self.process = None
-
-    @property
-    def root(self):
-        return f"http://127.0.0.1:{self.http}"
-
-    @property
-    def base(self):
-        return f"{self.root}/fhir"
-
-    @property
-    def log(self):
-        return os.path.join(self.work, f"{self.name}.log")
-
-    def start(self):
-        environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        storage = ["--database-url", self.database_url] if self.database_url else ["--data-dir", self.data]
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [self.binary, "serve", "--insecure-dev", "--http-host", "127.0.0.1", "--http-port", str(self.http),
-                 "--mllp-port", str(self.mllp), *storage, "--profiles-dir", str(REPO / "profiles"),
-                 "--mappings-dir", str(REPO / "mappings"), *self.options],
-                stdout=log, stderr=log, env=environment, cwd=REPO)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited while starting; see {self.log}")
-            try:
-                requests.get(f"{self.base}/metadata", timeout=2).raise_for_status()
-                return self
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise AssertionError(f"{self.name} did not start within 120 s; see {self.log}")
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if not self.database_url:
-            stop_cluster(self.data)
-
-    def tail(self, lines=30):
-        try:
-            with open(self.log, "rb") as log:
-                return b"\n".join(log.read().splitlines()[-lines:]).decode("utf-8", "replace")
-        except OSError:
-            return ""
-
-
-def stop_cluster(data):
-    """The embedded PostgreSQL outlives a SIGKILLed hub; stop it so no postmaster is left behind."""
-    if not os.path.exists(os.path.join(data, "postmaster.pid")):
-        return
-    pg_ctl = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not pg_ctl:
-        return
-    command = [str(pg_ctl[-1]), "-D", data, "-m", "immediate", "-w", "stop"]
-    if os.geteuid() == 0:
-        command = ["runuser", "-u", "postgres", "--"] + command
-    subprocess.run(command, capture_output=True, timeout=60)
 
 
 class Delivery:
@@ -152,6 +38,10 @@ class Delivery:
     @property
     def webhook_id(self):
         return self.headers.get("webhook-id")
+
+    @property
+    def is_handshake(self):
+        return self.webhook_id.startswith("handshake_")
 
     @property
     def json(self):
@@ -251,6 +141,10 @@ class Receiver:
     def received(self, prefix=""):
         with self.lock:
             return [delivery for delivery in self.deliveries if delivery.path.startswith(prefix)]
+
+    def notifications(self, prefix=""):
+        """The requests at `prefix` that are event notifications, not the handshake."""
+        return [delivery for delivery in self.received(prefix) if not delivery.is_handshake]
 
     def close(self):
         """Stops listening and drops the kept-alive connections too, so the hub finds nobody there."""
@@ -392,3 +286,79 @@ def transaction(base, resources):
     reply = requests.post(base, json=bundle, timeout=120)
     assert reply.status_code == 200, f"transaction: {reply.status_code} {reply.text[:500]}"
     return [entry["response"]["location"].split("/")[1] for entry in reply.json()["entry"]]
+
+
+@contextlib.contextmanager
+def running(work, hubs, receivers):
+    """The frame of a check: on failure prints each hub's last log lines; always closes the receivers and stops the
+    hubs (the last started first); removes the work folder only when the check passed."""
+    try:
+        yield
+    except BaseException:
+        for hub in hubs:
+            print(f"--- {hub.name}\n{hub.tail()}", file=sys.stderr)
+        raise
+    finally:
+        for receiver in receivers:
+            receiver.close()
+        for hub in reversed(hubs):
+            hub.stop()
+    remove(work)
+
+
+def subscribe_booked(hub, receiver, count):
+    """`count` id-only appointment-booked subscriptions at the receiver's paths /s0, /s1, ...; returns their ids and
+    each path's secret."""
+    subscriptions = [subscribe(hub, subscription(receiver.url(f"s{number}"), topic="appointment-booked", content="id-only"))
+                     for number in range(count)]
+    secrets = {f"/s{number}": secret(hub, identifier)["secret"] for number, identifier in enumerate(subscriptions)}
+    return subscriptions, secrets
+
+
+def book(hubs, patient_id, count, day, bundle=100):
+    """Creates `count` booked Appointments on `day` in transaction Bundles of `bundle`, sent to each hub in turn;
+    returns their ids."""
+    appointments = []
+    for offset in range(0, count, bundle):
+        hub = hubs[offset // bundle % len(hubs)]
+        appointments += transaction(hub.base, [
+            appointment(patient_id, start=f"{day}T09:{number // 60 % 60:02d}:{number % 60:02d}Z")
+            for number in range(offset, min(offset + bundle, count))])
+    return appointments
+
+
+def delivered_events(receiver):
+    """The (path, event number) pairs that have arrived at least once."""
+    return {(delivery.path, delivery.notification()[1][0][0]) for delivery in receiver.notifications()}
+
+
+def wait_for_every_event(receiver, events, timeout, step):
+    wait_for(lambda: len(receiver.deliveries) >= events and len(delivered_events(receiver)) >= events, timeout, step,
+             "every event being delivered")
+
+
+def check_booked_events(receiver, secrets, appointments):
+    """Checks the notifications of `subscribe_booked` subscriptions for `appointments`: every (subscription, event
+    number) arrived, each request is signed with its subscription's secret, a duplicate carries the webhook-id and
+    focus of its first copy, first copies arrive in event-number order, and each subscription has one event per
+    Appointment. Returns the notifications and how many were duplicates."""
+    received = receiver.notifications()
+    expected = {(path, event) for path in secrets for event in range(1, len(appointments) + 1)}
+    assert delivered_events(receiver) == expected, "events missing or unexpected"
+    first_copy, duplicates = {}, 0
+    arrival = {path: [] for path in secrets}
+    for delivery in sorted(received, key=lambda delivery: delivery.received):
+        assert verifies(delivery, secrets[delivery.path]), f"{delivery.path} {delivery.webhook_id}: bad signature"
+        (number, focus), = delivery.notification()[1]
+        key = (delivery.path, number)
+        if key in first_copy:
+            duplicates += 1
+            assert first_copy[key] == (delivery.webhook_id, focus), f"duplicate {key} with another id or focus"
+            continue
+        first_copy[key] = (delivery.webhook_id, focus)
+        arrival[delivery.path].append(number)
+    for path, numbers in arrival.items():
+        assert numbers == sorted(numbers), f"{path}: events first arrived out of order"
+        focuses = {first_copy[(path, number)][1].split("/Appointment/")[1].split("/")[0] for number in numbers}
+        assert focuses == set(appointments), f"{path}: the events are not one per Appointment"
+    return received, duplicates

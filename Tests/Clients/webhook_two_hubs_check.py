@@ -8,11 +8,10 @@ subscription, and duplicates below 0.1%. Prints events/s, duplicates, and how ma
 (from the owner of each kept-alive connection, read from /proc).
 """
 
-import sys
 import time
 
 import webhook_support as support
-from webhook_support import Hub, Receiver, verifies, wait_for
+from webhook_support import Hub, Receiver
 
 SUBSCRIPTIONS = 10
 APPOINTMENTS = 1000
@@ -24,50 +23,26 @@ def main():
     first = Hub(work, name="first", options=["--webhook-timeout", "5"])
     second = Hub(work, name="second", database_url=support.socket_url(first.data), options=["--webhook-timeout", "5"])
     receiver = Receiver()
-    try:
+    with support.running(work, [first, second], [receiver]):
         first.start()
         second.start()
         patient = support.patient(first.base, "TwoHubs")["id"]
-        subscriptions = [support.subscribe(first, support.subscription(
-            receiver.url(f"s{number}"), topic="appointment-booked", content="id-only")) for number in range(SUBSCRIPTIONS)]
-        secrets = {f"/s{number}": support.secret(first, identifier)["secret"] for number, identifier in enumerate(subscriptions)}
+        _, secrets = support.subscribe_booked(first, receiver, SUBSCRIPTIONS)
         time.sleep(1.5)  # both hubs' catalogs have the active subscriptions (they refresh every second)
 
         started = time.monotonic()
-        appointments = []
-        for offset in range(0, APPOINTMENTS, BUNDLE):
-            hub = first if offset // BUNDLE % 2 == 0 else second
-            appointments += support.transaction(hub.base, [
-                support.appointment(patient, start=f"2027-02-01T09:{number // 60 % 60:02d}:{number % 60:02d}Z")
-                for number in range(offset, offset + BUNDLE)])
+        appointments = support.book([first, second], patient, APPOINTMENTS, day="2027-02-01", bundle=BUNDLE)
         committed = time.monotonic()
         events = SUBSCRIPTIONS * len(appointments)
         print(f"{events} events from {len(appointments)} Appointments x {SUBSCRIPTIONS} subscriptions, committed "
               f"in {committed - started:.1f} s (transaction Bundles of {BUNDLE}, alternately to each hub)")
 
-        wait_for(lambda: len(receiver.deliveries) >= events and len(distinct(receiver)) >= events, 600, 0.2,
-                 "every event being delivered")
+        support.wait_for_every_event(receiver, events, 600, 0.2)
         drained = time.monotonic()
         owners = support.connection_owners(receiver.port, {"first": first.process.pid, "second": second.process.pid})
         time.sleep(1)
 
-        received = notifications(receiver)
-        expected = {(f"/s{number}", event) for number in range(SUBSCRIPTIONS) for event in range(1, len(appointments) + 1)}
-        assert set(distinct(receiver)) == expected, "events missing or unexpected"
-        seen, duplicates = {}, 0
-        arrival = {prefix: [] for prefix in secrets}
-        for delivery in sorted(received, key=lambda delivery: delivery.received):
-            assert verifies(delivery, secrets[delivery.path]), f"{delivery.path} {delivery.webhook_id}: bad signature"
-            (number, _), = delivery.notification()[1]
-            key = (delivery.path, number)
-            if key in seen:
-                duplicates += 1
-                assert seen[key] == delivery.webhook_id, f"duplicate {key} with another webhook-id"
-                continue
-            seen[key] = delivery.webhook_id
-            arrival[delivery.path].append(number)
-        for prefix, numbers in arrival.items():
-            assert numbers == sorted(numbers), f"{prefix}: events first arrived out of order"
+        received, duplicates = support.check_booked_events(receiver, secrets, appointments)
         share = {}
         for delivery in received:
             owner = owners.get(delivery.peer, "unknown")
@@ -76,29 +51,12 @@ def main():
         assert share.get("first", 0) > 0 and share.get("second", 0) > 0, f"one hub did all the work: {share}"
 
         first_delivery = min(delivery.received for delivery in received)
-        print(f"delivered: {len(expected)} of {events} events; {duplicates} duplicates "
+        print(f"delivered: {events} of {events} events; {duplicates} duplicates "
               f"({100 * duplicates / events:.3f}%); order by event number kept per subscription")
         print(f"throughput: {events / (drained - first_delivery):.0f} events/s from first to last delivery "
               f"({drained - first_delivery:.1f} s); {drained - started:.1f} s from the first commit to the last delivery")
         print("deliveries per hub (by connection owner): "
               + ", ".join(f"{name} {count}" for name, count in sorted(share.items())))
-    except BaseException:
-        for hub in (first, second):
-            print(f"--- {hub.name}\n{hub.tail()}", file=sys.stderr)
-        raise
-    finally:
-        receiver.close()
-        second.stop()
-        first.stop()
-    support.remove(work)
-
-
-def notifications(receiver):
-    return [delivery for delivery in receiver.received() if not delivery.webhook_id.startswith("handshake_")]
-
-
-def distinct(receiver):
-    return {(delivery.path, delivery.notification()[1][0][0]) for delivery in notifications(receiver)}
 
 
 if __name__ == "__main__":
