@@ -2,7 +2,7 @@
 documents/s, latency percentiles, errors, the CPU used by the client, the hub and PostgreSQL, and whether the
 expected number of DiagnosticReports was written.
 
-    python3 load.py URL KIND CLIENTS DOCUMENTS TAG [--patients N] [--hub-pid PID] [--postmaster-pid PID]
+    python3 load.py URL KIND CLIENTS DOCUMENTS TAG [--patients N] [--hub-pid PID] [--postmaster-pid PID] [--no-check]
 
 KIND is northwind (samples/xml/northwind_cbc.xml), ccda (samples/xml/ccda_lipid_panel.xml) or v2xml
 (oru_r01.v2.xml beside this file, the v2.xml twin of samples/hl7v2/oru_r01.hl7), or er7 for reference (that
