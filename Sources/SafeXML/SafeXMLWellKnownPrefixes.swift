@@ -2,8 +2,8 @@
 ///
 /// C-CDA entries are often exchanged as fragments (a `<section>` or `<observation>` copied out of a
 /// `ClinicalDocument`) that keep `xsi:type` and `sdtc:` names while the declarations stayed on the document they
-/// came from. A prefix used but declared nowhere in the document gets its well-known namespace on the root
-/// element; a document that declares the prefix anywhere is left as it is.
+/// came from. A prefix used in the document and not declared on its root element gets its well-known namespace
+/// there (a declaration further down still applies below it, as XML's scoping says).
 enum SafeXMLWellKnownPrefixes {
     static let namespaces: [(prefix: String, uri: String)] = [
         ("xsi", "http://www.w3.org/2001/XMLSchema-instance"),
@@ -12,8 +12,10 @@ enum SafeXMLWellKnownPrefixes {
 
     /// `bytes`, with a declaration added to the root start tag for each well-known prefix used and not declared.
     static func declare(_ bytes: [UInt8]) -> [UInt8] {
-        let missing = namespaces.filter { uses($0.prefix, in: bytes) && !contains(Array("xmlns:\($0.prefix)=".utf8), in: bytes) }
-        guard !missing.isEmpty, let insertion = endOfRootName(bytes) else { return bytes }
+        guard let insertion = endOfRootName(bytes) else { return bytes }
+        let rootTag = Array(bytes[insertion..<(bytes[insertion...].firstIndex(of: UInt8(ascii: ">")) ?? bytes.endIndex)])
+        let missing = namespaces.filter { uses($0.prefix, in: bytes) && !contains(Array("xmlns:\($0.prefix)=".utf8), in: rootTag) }
+        guard !missing.isEmpty else { return bytes }
         let declarations = missing.map { " xmlns:\($0.prefix)=\"\($0.uri)\"" }.joined()
         var declared = bytes
         declared.insert(contentsOf: Array(declarations.utf8), at: insertion)

@@ -52,6 +52,45 @@ struct XMLIngestTests {
         }
     }
 
+    @Test("HL7 v2.xml gives the same FHIR as its ER7 twin, and is stored like it")
+    func v2XMLTwin() async throws {
+        try await Hub.run { hub in
+            let er7 = try String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("samples/hl7v2/oru_r01.hl7"), encoding: .utf8)
+            let xml = try Self.sample("oru_r01.v2.xml")
+            let fromER7 = try await hub.send(.post, "/fhir/$convert", body: er7, headers: ["Content-Type": "application/hl7-v2"])
+            let fromXML = try await hub.send(.post, "/fhir/$convert", body: xml, headers: ["Content-Type": "application/xml"])
+            #expect(fromER7.status == 200 && fromXML.status == 200)
+            #expect(try fromXML.json == fromER7.json)
+            let reply = try await Self.post(hub, xml)
+            #expect(try reply.json["status"]?.stringValue == "processed")
+            #expect(try reply.json["acknowledgement"]?.stringValue?.contains("MSA|AA|LAB-2026-0315-0091") == true)
+            let sent = try await hub.send(.post, "/fhir/$ingest", body: er7, headers: ["Content-Type": "application/hl7-v2"])
+            #expect(sent.text.contains("MSA|AA|LAB-2026-0315-0091"), "the ER7 twin is a duplicate of the v2.xml message, acknowledged again")
+            let log = try await hub.get("/inbound/messages?control-id=LAB-2026-0315-0091").json["messages"]?.arrayValue ?? []
+            #expect(log.map { $0["status"]?.stringValue } == ["duplicate", "processed"])
+        }
+    }
+
+    @Test("Every C-CDA document of the shared corpus is taken over HTTP as it is; the empty section skeleton is refused")
+    func cdaCorpus() async throws {
+        let folder = TestPaths.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/labxml")
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder.path).filter({ $0.hasSuffix(".xml") }).sorted() else {
+            return
+        }
+        try await Hub.run { hub in
+            for file in files {
+                let reply = try await Self.post(hub, try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))
+                if file.contains("Results_Section_entries_required") {
+                    #expect(reply.status == 422, "\(file): \(reply.text)")
+                } else {
+                    #expect(reply.status == 200, "\(file): \(reply.text)")
+                    let written = try reply.json["resources"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                    #expect(written.contains { $0.hasPrefix("Observation/") || $0.hasPrefix("DiagnosticReport/") }, "\(file)")
+                }
+            }
+        }
+    }
+
     @Test("Unsafe, malformed and unknown XML is refused with 400, kept in the log with the reason")
     func refusals() async throws {
         try await Hub.run { hub in

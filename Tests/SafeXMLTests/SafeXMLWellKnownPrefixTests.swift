@@ -12,6 +12,9 @@ struct SafeXMLWellKnownPrefixTests {
         #expect(value.attribute("type", namespace: "http://www.w3.org/2001/XMLSchema-instance") == "PQ")
         let declared = #"<o xmlns:xsi="urn:other"><v xsi:type="X"/></o>"#
         #expect(try SafeXMLParser().parse(declared).children.first?.attribute("type", namespace: "urn:other") == "X")
+        let declaredOnASibling = #"<s><a xmlns:xsi="urn:other"/><v xsi:type="PQ"/></s>"#
+        let sibling = try #require(try SafeXMLParser().parse(declaredOnASibling).children.last)
+        #expect(sibling.attribute("type", namespace: "http://www.w3.org/2001/XMLSchema-instance") == "PQ")
     }
 
     @Test("A document that does not use the prefixes is read unchanged; an unknown undeclared prefix is still refused")
