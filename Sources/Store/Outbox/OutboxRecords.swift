@@ -20,6 +20,8 @@ public struct SubscriptionState: Sendable, Hashable {
 
 /// An event to put in the outbox: a change that matched a subscription.
 public struct OutboxEvent: Sendable, Hashable {
+    /// The subscription it is for.
+    public var subscriptionID: String
     /// The topic's canonical URL, for topic-based subscriptions.
     public var topic: String?
     public var interaction: ResourceChange.Interaction
@@ -27,7 +29,11 @@ public struct OutboxEvent: Sendable, Hashable {
     public var focusID: String
     public var focusVersion: Int
 
-    public init(topic: String?, interaction: ResourceChange.Interaction, focusType: String, focusID: String, focusVersion: Int) {
+    public init(
+        subscriptionID: String, topic: String?, interaction: ResourceChange.Interaction, focusType: String, focusID: String,
+        focusVersion: Int
+    ) {
+        self.subscriptionID = subscriptionID
         self.topic = topic
         self.interaction = interaction
         self.focusType = focusType

@@ -3,12 +3,19 @@ import PostgresNIO
 
 /// The outbox (migration 6): events written in the transaction of their change, and their deliveries.
 extension StoreSession {
-    /// Appends `events` for subscription `subscriptionID`, numbering them after its last event, each with a
-    /// pending delivery due now; returns their event numbers. The counter's row stays locked until the
-    /// transaction ends, so for one subscription, event numbers follow commit order.
+    /// Appends `events` (of any subscriptions), numbering each subscription's after its last event, each with a
+    /// pending delivery due now; returns how many were written. One statement: the counters' rows are locked in
+    /// id order (so concurrent writers never deadlock on them) and stay locked until the transaction ends, so
+    /// for one subscription, event numbers follow commit order. Call it last before the commit.
     @discardableResult
-    public func appendEvents(_ events: [OutboxEvent], subscriptionID: String) async throws(StoreError) -> [Int64] {
-        guard !events.isEmpty else { return [] }
+    public func appendEvents(_ events: [OutboxEvent]) async throws(StoreError) -> Int {
+        guard !events.isEmpty else { return 0 }
+        var counts: [String: Int] = [:]
+        let positions = events.map { event -> Int in
+            counts[event.subscriptionID, default: 0] += 1
+            return counts[event.subscriptionID] ?? 1
+        }
+        let subscriptions = events.map(\.subscriptionID)
         let topics = events.map { $0.topic ?? "" }
         let interactions = events.map(\.interaction.rawValue)
         let types = events.map(\.focusType)
@@ -17,26 +24,32 @@ extension StoreSession {
         return try await database {
             let rows = try await connection.query(
                 """
-                WITH counter AS (
-                    UPDATE subscription_state SET events_since_start = events_since_start + \(events.count)
-                    WHERE id = \(subscriptionID) RETURNING events_since_start - \(events.count) AS base
+                WITH wanted AS (
+                    SELECT w.id, count(*)::int AS n FROM unnest(\(subscriptions)::text[]) AS w (id) GROUP BY w.id
+                ), locked AS MATERIALIZED (
+                    SELECT s.id FROM subscription_state s WHERE s.id IN (SELECT id FROM wanted) ORDER BY s.id FOR UPDATE
+                ), counter AS (
+                    UPDATE subscription_state s SET events_since_start = s.events_since_start + w.n
+                    FROM wanted w WHERE s.id = w.id AND s.id IN (SELECT id FROM locked)
+                    RETURNING s.id, s.events_since_start - w.n AS base
                 ), event AS (
                     INSERT INTO webhook_event (subscription_id, event_number, topic, interaction, focus_type, focus_id, focus_version)
-                    SELECT \(subscriptionID), counter.base + e.position, nullif(e.topic, ''), e.interaction, e.type, e.id, e.version
-                    FROM counter, unnest(\(topics)::text[], \(interactions)::text[], \(types)::text[], \(ids)::text[], \(versions)::int[])
-                        WITH ORDINALITY AS e (topic, interaction, type, id, version, position)
-                    RETURNING id, event_number
+                    SELECT e.subscription, c.base + e.position, nullif(e.topic, ''), e.interaction, e.type, e.id, e.version
+                    FROM unnest(\(subscriptions)::text[], \(positions)::int[], \(topics)::text[], \(interactions)::text[],
+                                \(types)::text[], \(ids)::text[], \(versions)::int[])
+                        AS e (subscription, position, topic, interaction, type, id, version)
+                    JOIN counter c ON c.id = e.subscription
+                    RETURNING id, subscription_id
                 ), delivery AS (
                     INSERT INTO webhook_delivery (event_id, subscription_id, webhook_id, status)
-                    SELECT id, \(subscriptionID), 'msg_' || replace(gen_random_uuid()::text, '-', ''), 'pending' FROM event
+                    SELECT id, subscription_id, 'msg_' || replace(gen_random_uuid()::text, '-', ''), 'pending' FROM event
                 )
-                SELECT event_number FROM event ORDER BY event_number
+                SELECT count(*)::int FROM event
                 """,
                 logger: logger
             )
-            var numbers: [Int64] = []
-            for try await number in rows.decode(Int64.self) { numbers.append(number) }
-            return numbers
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
         }
     }
 
@@ -48,13 +61,14 @@ extension StoreSession {
     /// that is leased or waiting for a retry holds its subscription back.
     public func claimDueDeliveries(limit: Int, leaseSeconds: Double) async throws(StoreError) -> [WebhookDeliveryRecord] {
         let statement: PostgresQuery = """
-            WITH head AS (
+            WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), head AS (
                 SELECT h.event_id FROM subscription_state s
                 CROSS JOIN LATERAL (
                     SELECT d.event_id, d.next_attempt_at FROM webhook_delivery d
                     WHERE d.subscription_id = s.id AND d.status = 'pending'
                     ORDER BY d.event_id LIMIT 1
                 ) h
+                CROSS JOIN relaxed
                 WHERE s.status = 'active' AND NOT s.paused AND h.next_attempt_at <= now()
                 ORDER BY h.next_attempt_at, h.event_id
                 LIMIT \(limit)
@@ -73,6 +87,10 @@ extension StoreSession {
     }
 
     /// Records one attempt at delivering event `eventID` and what follows from it.
+    ///
+    /// The commit does not wait for the disk (`synchronous_commit` off for this statement's transaction): a
+    /// record lost in a crash only means the delivery is attempted again, with the same `webhook-id`, which
+    /// at-least-once delivery allows. It touches no `subscription_state` row, so it never waits for writers.
     public func recordAttempt(_ attempt: WebhookAttemptRecord, outcome: DeliveryOutcome) async throws(StoreError) {
         let (status, delay): (DeliveryStatus, Double) = switch outcome {
         case .delivered: (.delivered, 0)
@@ -82,17 +100,19 @@ extension StoreSession {
         try await database {
             try await connection.query(
                 """
-                WITH attempt AS (
+                WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), attempt AS (
                     INSERT INTO webhook_attempt (event_id, attempted_at, status_code, latency_ms, error)
-                    VALUES (\(attempt.eventID), \(attempt.attemptedAt), \(attempt.statusCode), \(attempt.latencyMilliseconds), \(attempt.error))
+                    SELECT \(attempt.eventID), \(attempt.attemptedAt), \(attempt.statusCode), \(attempt.latencyMilliseconds), \(attempt.error)
+                    FROM relaxed
                 ), delivery AS (
                     UPDATE webhook_delivery SET status = \(status.rawValue), attempts = attempts + 1,
                         next_attempt_at = now() + make_interval(secs => \(delay)), last_error = \(attempt.error),
                         delivered_at = CASE WHEN \(status.rawValue) = 'delivered' THEN now() END
-                    WHERE event_id = \(attempt.eventID) RETURNING subscription_id
+                    FROM relaxed WHERE event_id = \(attempt.eventID) RETURNING subscription_id
                 )
-                UPDATE subscription_state SET last_notified_at = now()
-                FROM delivery WHERE id = delivery.subscription_id AND \(status.rawValue) = 'delivered'
+                INSERT INTO subscription_activity (id, last_notified_at)
+                SELECT subscription_id, now() FROM delivery WHERE \(status.rawValue) = 'delivered'
+                ON CONFLICT (id) DO UPDATE SET last_notified_at = excluded.last_notified_at
                 """,
                 logger: logger
             )

@@ -34,8 +34,8 @@ extension StoreSession {
                 """
                 SELECT id, status, paused, secret, previous_secret,
                        CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END,
-                       events_since_start, last_notified_at
-                FROM subscription_state WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
+                       events_since_start, a.last_notified_at
+                FROM subscription_state LEFT JOIN subscription_activity a USING (id) WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """,
                 logger: logger
             )
@@ -86,7 +86,11 @@ extension StoreSession {
     public func markSubscriptionNotified(_ id: String) async throws(StoreError) {
         try await database {
             try await connection.query(
-                "UPDATE subscription_state SET last_notified_at = now() WHERE id = \(id)", logger: logger
+                """
+                INSERT INTO subscription_activity (id, last_notified_at) VALUES (\(id), now())
+                ON CONFLICT (id) DO UPDATE SET last_notified_at = excluded.last_notified_at
+                """,
+                logger: logger
             )
         }
     }

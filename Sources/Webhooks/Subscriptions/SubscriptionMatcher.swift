@@ -21,7 +21,7 @@ public struct SubscriptionMatcher: ChangeObserver {
     }
 
     public func record(_ changes: [ResourceChange], in session: StoreSession) async throws {
-        var events: [String: [OutboxEvent]] = [:]
+        var events: [OutboxEvent] = []
         for change in changes {
             if change.resourceType == "Subscription" {
                 try await saveState(change, in: session)
@@ -31,16 +31,13 @@ public struct SubscriptionMatcher: ChangeObserver {
             let current = change.interaction == .delete ? nil : try Self.json(change.current)
             for subscription in catalog.matching(change.resourceType) where subscription.isMatching() {
                 guard try await concerns(subscription, change, previous: previous, current: current, in: session) else { continue }
-                events[subscription.id, default: []].append(OutboxEvent(
-                    topic: subscription.topicURL, interaction: change.interaction, focusType: change.resourceType,
+                events.append(OutboxEvent(
+                    subscriptionID: subscription.id, topic: subscription.topicURL, interaction: change.interaction, focusType: change.resourceType,
                     focusID: change.current.id, focusVersion: change.current.versionId
                 ))
             }
         }
-        // In id order, so two transactions never wait for each other's counters the other way round.
-        for (id, list) in events.sorted(by: { $0.key < $1.key }) {
-            try await session.appendEvents(list, subscriptionID: id)
-        }
+        try await session.appendEvents(events)
     }
 
     public func committed(_ changes: [ResourceChange]) {
