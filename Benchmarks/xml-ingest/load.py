@@ -5,7 +5,7 @@ expected number of DiagnosticReports was written.
     python3 load.py URL KIND CLIENTS DOCUMENTS TAG [--patients N] [--hub-pid PID] [--postmaster-pid PID] [--no-check]
 
 KIND is northwind (samples/xml/northwind_cbc.xml), ccda (samples/xml/ccda_lipid_panel.xml) or v2xml
-(oru_r01.v2.xml beside this file, the v2.xml twin of samples/hl7v2/oru_r01.hl7), or er7 for reference (that
+(samples/hl7v2/oru_r01.v2.xml, the v2.xml twin of samples/hl7v2/oru_r01.hl7), or er7 for reference (that
 ER7 message itself, posted as application/hl7-v2 to the same endpoint and answered with its ACK). Every document gets a unique
 document id and order numbers (so it is neither a duplicate nor an update of an earlier report) and a patient
 identifier from a pool of N (default 500), so once the pool is used up each document updates an existing Patient.
@@ -61,7 +61,7 @@ KINDS = {
         {'extension="998877"': 'extension="B{0}"', "111-00-2345": "900-00-{0:04d}"},
         reports=1),
     "v2xml": lambda: Kind(
-        os.path.join(HERE, "oru_r01.v2.xml"),
+        os.path.join(REPO, "samples/hl7v2/oru_r01.v2.xml"),
         {"LAB-2026-0315-0091": "C", "LAB-90017731": "F1", "LAB-90017732": "F2",
          "ORD-448812": "P1", "ORD-448813": "P2"},
         {"4471233": "BENCH{0}", "7734512": "V{0}"},

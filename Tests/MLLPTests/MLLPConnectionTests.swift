@@ -26,6 +26,7 @@ struct MLLPConnectionTests {
         try await ListenerHarness.with(handler: handler) { harness in
             try await RawConnection.with(port: harness.port) { connection in
                 try await connection.write("first".bytes.framed + "second".bytes.framed)
+                for _ in 0..<600 where handler.handled.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(handler.handled == ["first"])
                 let frames = try await connection.readFrames(2)
