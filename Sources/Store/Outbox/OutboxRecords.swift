@@ -74,6 +74,13 @@ public struct WebhookDeliveryRecord: Sendable, Hashable {
     public let deliveredAt: Date?
 }
 
+/// A delivery claimed for sending, with the version of the resource its event is about (nil when that version
+/// is not stored, e.g. after a deletion).
+public struct ClaimedDelivery: Sendable {
+    public let delivery: WebhookDeliveryRecord
+    public let focus: StoredResource?
+}
+
 /// One delivery attempt.
 public struct WebhookAttemptRecord: Sendable, Hashable {
     public let eventID: Int64

@@ -59,7 +59,9 @@ extension StoreSession {
     ///
     /// The heads are found with one index probe per subscription (not by scanning the backlog), and a head
     /// that is leased or waiting for a retry holds its subscription back.
-    public func claimDueDeliveries(limit: Int, leaseSeconds: Double) async throws(StoreError) -> [WebhookDeliveryRecord] {
+    /// Each claimed delivery comes with the version of the resource its event is about (nil if it is gone), read
+    /// by the same statement.
+    public func claimDueDeliveries(limit: Int, leaseSeconds: Double) async throws(StoreError) -> [ClaimedDelivery] {
         let statement: PostgresQuery = """
             WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), head AS (
                 SELECT h.event_id FROM subscription_state s
@@ -81,9 +83,30 @@ extension StoreSession {
                 FROM due WHERE d.event_id = due.event_id
                 RETURNING d.*
             )
-            SELECT \(unescaped: Self.deliveryColumns) FROM claimed d JOIN webhook_event e ON e.id = d.event_id ORDER BY e.id
+            SELECT \(unescaped: Self.deliveryColumns), h.last_updated, h.deleted, h.body, h.method
+            FROM claimed d JOIN webhook_event e ON e.id = d.event_id
+            LEFT JOIN resource_history h
+                ON h.resource_type = e.focus_type AND h.id = e.focus_id AND h.version_id = e.focus_version
+            ORDER BY e.id
             """
-        return try await deliveries(statement)
+        return try await database {
+            var claimed: [ClaimedDelivery] = []
+            for try await row in try await connection.query(statement, logger: logger) {
+                let cells = row.makeRandomAccess()
+                let delivery = try Self.delivery(cells)
+                let event = delivery.event
+                var focus: StoredResource?
+                if let updated = try cells[15].decode(Date?.self) {
+                    focus = StoredResource(
+                        resourceType: event.focusType, id: event.focusID, versionId: event.focusVersion, lastUpdated: updated,
+                        deleted: try cells[16].decode(Bool.self), body: try cells[17].decode(ByteBuffer?.self) ?? ByteBuffer(),
+                        method: try cells[18].decode(String?.self)
+                    )
+                }
+                claimed.append(ClaimedDelivery(delivery: delivery, focus: focus))
+            }
+            return claimed
+        }
     }
 
     /// Records one attempt at delivering event `eventID` and what follows from it.
@@ -210,21 +233,25 @@ extension StoreSession {
     private func deliveries(_ statement: PostgresQuery) async throws(StoreError) -> [WebhookDeliveryRecord] {
         try await database {
             var found: [WebhookDeliveryRecord] = []
-            let rows = try await connection.query(statement, logger: logger)
-            for try await row in rows {
-                let r = try row.decode(
-                    (Int64, String, Int64, String?, String, String, String, Int, Date, String, String, Int, Date, String?, Date?).self
-                )
-                let event = WebhookEventRecord(
-                    id: r.0, subscriptionID: r.1, eventNumber: r.2, topic: r.3, interaction: r.4,
-                    focusType: r.5, focusID: r.6, focusVersion: r.7, occurredAt: r.8
-                )
-                found.append(WebhookDeliveryRecord(
-                    event: event, webhookID: r.9, status: DeliveryStatus(rawValue: r.10) ?? .pending,
-                    attempts: r.11, nextAttemptAt: r.12, lastError: r.13, deliveredAt: r.14
-                ))
+            for try await row in try await connection.query(statement, logger: logger) {
+                found.append(try Self.delivery(row.makeRandomAccess()))
             }
             return found
         }
+    }
+
+    /// The delivery in the first columns of a row (`deliveryColumns`).
+    private static func delivery(_ cells: PostgresRandomAccessRow) throws -> WebhookDeliveryRecord {
+        func column<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T { try cells[index].decode(T.self) }
+        let event = WebhookEventRecord(
+            id: try column(0, Int64.self), subscriptionID: try column(1, String.self), eventNumber: try column(2, Int64.self),
+            topic: try column(3, String?.self), interaction: try column(4, String.self), focusType: try column(5, String.self),
+            focusID: try column(6, String.self), focusVersion: try column(7, Int.self), occurredAt: try column(8, Date.self)
+        )
+        return WebhookDeliveryRecord(
+            event: event, webhookID: try column(9, String.self),
+            status: DeliveryStatus(rawValue: try column(10, String.self)) ?? .pending, attempts: try column(11, Int.self),
+            nextAttemptAt: try column(12, Date.self), lastError: try column(13, String?.self), deliveredAt: try column(14, Date?.self)
+        )
     }
 }

@@ -60,13 +60,13 @@ public struct WebhookDispatcher: Service {
     }
 
     /// Claims up to `limit` due deliveries; the lease outlasts the longest timeout a delivery may take.
-    private func claim(_ limit: Int) async -> [WebhookDeliveryRecord] {
+    private func claim(_ limit: Int) async -> [ClaimedDelivery] {
         let timeout = max(settings.defaultTimeout.inSeconds, Double(catalog.longestTimeout ?? 0))
         do {
             let claimed = try await store.withSession { session in
                 try await session.claimDueDeliveries(limit: limit, leaseSeconds: timeout + 30)
             }
-            if claimed.contains(where: { catalog.subscription($0.event.subscriptionID) == nil }) {
+            if claimed.contains(where: { catalog.subscription($0.delivery.event.subscriptionID) == nil }) {
                 try await catalog.refresh(using: store)
             }
             return claimed
@@ -87,15 +87,14 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    private func deliver(_ delivery: WebhookDeliveryRecord) async {
+    private func deliver(_ claimed: ClaimedDelivery) async {
+        let delivery = claimed.delivery
         let event = delivery.event
         do {
             guard let subscription = catalog.subscription(event.subscriptionID), let state = catalog.state(event.subscriptionID) else {
                 throw WebhookError(.invalidSubscription, "Subscription/\(event.subscriptionID) is not usable")
             }
-            let focus = try await store.withSession { session in
-                try await session.read(event.focusType, event.focusID, version: event.focusVersion)
-            }
+            let focus = claimed.focus
             let notification = try builder.event(event, focus: focus, subscription: subscription, eventsSinceStart: event.eventNumber)
             let result = await send(notification, id: delivery.webhookID, subscription: subscription, state: state)
             let decision = settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result)
