@@ -61,7 +61,11 @@ extension StoreSession {
     /// that is leased or waiting for a retry holds its subscription back.
     /// Each claimed delivery comes with the version of the resource its event is about (nil if it is gone), read
     /// by the same statement.
-    public func claimDueDeliveries(limit: Int, leaseSeconds: Double) async throws(StoreError) -> [ClaimedDelivery] {
+    /// With `subscriptionID`, only that subscription's head is considered (the dispatcher chains a subscription's
+    /// deliveries this way, without waiting for a claim of all subscriptions).
+    public func claimDueDeliveries(
+        limit: Int, leaseSeconds: Double, subscriptionID: String? = nil
+    ) async throws(StoreError) -> [ClaimedDelivery] {
         let statement: PostgresQuery = """
             WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), head AS (
                 SELECT h.event_id FROM subscription_state s
@@ -72,6 +76,7 @@ extension StoreSession {
                 ) h
                 CROSS JOIN relaxed
                 WHERE s.status = 'active' AND NOT s.paused AND h.next_attempt_at <= now()
+                  AND (\(subscriptionID)::text IS NULL OR s.id = \(subscriptionID))
                 ORDER BY h.next_attempt_at, h.event_id
                 LIMIT \(limit)
             ), due AS (

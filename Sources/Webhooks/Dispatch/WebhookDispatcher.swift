@@ -10,7 +10,8 @@ import Store
 /// retry policy decides. It also sends handshakes to `requested` subscriptions and heartbeats.
 ///
 /// Up to `settings.concurrency` deliveries are in flight at once, and a freed slot is refilled at once, so a
-/// slow endpoint holds back only its own subscription. Per subscription only the oldest pending event is ever
+/// slow endpoint holds back only its own subscription. A slot whose delivery succeeded claims that
+/// subscription's next event itself, so a subscription with a backlog does not wait for the claiming loop. Per subscription only the oldest pending event is ever
 /// claimed, so events arrive in commit order; an event being retried holds back the later ones. Graceful
 /// shutdown stops claiming and lets the deliveries in flight finish.
 public struct WebhookDispatcher: Service {
@@ -43,7 +44,7 @@ public struct WebhookDispatcher: Service {
                 await handshakes()
                 let claimed = inFlight < settings.concurrency ? await claim(settings.concurrency - inFlight) : []
                 for delivery in claimed {
-                    group.addTask { await deliver(delivery); return true }
+                    group.addTask { await deliver(chain: delivery); return true }
                 }
                 inFlight += claimed.count
                 if !claimed.isEmpty, inFlight < settings.concurrency { continue }
@@ -87,7 +88,23 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    private func deliver(_ claimed: ClaimedDelivery) async {
+    /// Delivers `first`, then, while each delivery succeeds, the same subscription's next due event.
+    private func deliver(chain first: ClaimedDelivery) async {
+        var next: ClaimedDelivery? = first
+        while let claimed = next, !Task.isShuttingDownGracefully {
+            next = nil
+            guard await deliver(claimed) else { return }
+            let timeout = max(settings.defaultTimeout.inSeconds, Double(catalog.longestTimeout ?? 0))
+            next = try? await store.withSession { session in
+                try await session.claimDueDeliveries(
+                    limit: 1, leaseSeconds: timeout + 30, subscriptionID: claimed.delivery.event.subscriptionID
+                )
+            }.first
+        }
+    }
+
+    /// Sends one delivery and records the attempt; true when it was delivered.
+    private func deliver(_ claimed: ClaimedDelivery) async -> Bool {
         let delivery = claimed.delivery
         let event = delivery.event
         do {
@@ -99,12 +116,14 @@ public struct WebhookDispatcher: Service {
             let result = await send(notification, id: delivery.webhookID, subscription: subscription, state: state)
             let decision = settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result)
             try await record(delivery, result: result, decision: decision, subscription: subscription)
+            return decision == .delivered
         } catch {
             logger.error("webhook delivery failed", metadata: ["event": "\(event.id)", "error": "\(error)"])
             let result = WebhookAttemptResult(statusCode: nil, latency: .zero, error: "\(error)")
             try? await store.withSession { session in
                 try await session.recordAttempt(attempt(delivery, result), outcome: .retry(afterSeconds: 60))
             }
+            return false
         }
     }
 
