@@ -113,7 +113,7 @@ public struct SubscriptionDefinition: Sendable {
         }
         heartbeatPeriod = Self.extensionValue(channel, "backport-heartbeat-period")?.numberText.flatMap { Int($0) }
         timeout = Self.extensionValue(channel, "backport-timeout")?.numberText.flatMap { Int($0) }
-        end = resource["end"]?.stringValue.flatMap(Self.instant)
+        end = resource["end"]?.stringValue.flatMap(FHIRDateTime.init)?.lowerBound
     }
 
     /// Whether changes now should still be matched (`active`, or `error` so nothing is lost while it is fixed).
@@ -151,15 +151,6 @@ public struct SubscriptionDefinition: Sendable {
         } catch {
             throw WebhookError(.invalidSubscription, "\(element): \(error.message)")
         }
-    }
-
-    /// A FHIR instant (`2026-11-23T10:00:00Z`, with or without fractional seconds).
-    static func instant(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 
     static func extensionValue(_ element: JSONValue?, _ name: String) -> JSONValue? {
