@@ -22,7 +22,9 @@ extension IngestPipeline {
         let inbound: InboundHeader
 
         /// Reads `raw`; `format` forces the XML lab format (`?format=` on `$ingest`) instead of detecting it.
-        init(_ raw: [UInt8], feeds: XMLLabFeeds, format: XMLFeedKind? = nil) {
+        /// `messageID` seeds the `urn:uuid:` full URLs of a lab document's Bundle (they only need to be unique
+        /// within it), so reading the same document twice gives the same Bundle.
+        init(_ raw: [UInt8], feeds: XMLLabFeeds, format: XMLFeedKind? = nil, messageID: String = "xml") {
             guard Self.isXML(raw) else {
                 self.init(hl7: Result { () throws(HL7ParseError) in try HL7Message(parsing: raw) }, raw: raw)
                 return
@@ -43,7 +45,7 @@ extension IngestPipeline {
                 self.init(unreadable: "<\(root.name)> in namespace '\(root.namespaceURI ?? "")' is no known lab format; known: \(known.joined(separator: ", "))")
                 return
             }
-            let context = MappingContext(receivedAt: Date(), messageID: UUID().uuidString)
+            let context = MappingContext(receivedAt: Date(), messageID: messageID)
             let result = Result { () throws(MappingError) in try feeds.convert(root, kind: kind, context: context) }
             let documentID = (try? result.get())?.documentID ?? ""
             self.init(content: .lab(result), header: HL7Acknowledgement.Header(), inbound: InboundHeader(
