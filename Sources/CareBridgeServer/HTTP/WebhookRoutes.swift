@@ -80,7 +80,8 @@ struct WebhookRoutes: Sendable {
             throw FHIRError(404, code: "not-found", "Subscription/\(id) is not known")
         }
         if !paused, catalog.subscription(id)?.status == "error" {
-            try await requestHandshake(id)
+            // Back to `requested`, so the dispatcher shakes hands and resumes it.
+            try await store.setSubscriptionStatus(id, "requested", error: nil)
         }
         return try await state(id)
     }
@@ -114,17 +115,6 @@ struct WebhookRoutes: Sendable {
         }
         try await catalog.refresh(using: store)
         return try await state(id, withSecrets: true)
-    }
-
-    /// Puts a subscription in `error` back to `requested`, so the dispatcher shakes hands and resumes it.
-    private func requestHandshake(_ id: String) async throws {
-        try await store.withTransaction { session in
-            guard let stored = try await session.read("Subscription", id), !stored.deleted else { return }
-            var resource = try FHIRResource(parsing: stored.body.readableBytesView)
-            resource.json["status"] = .string("requested")
-            resource.json["error"] = nil
-            _ = try await session.update(resource, id: id, ifMatch: stored.versionId)
-        }
     }
 
     private func state(_ id: String, withSecrets: Bool = false) async throws -> Response {

@@ -5,7 +5,7 @@ import Store
 extension WebhookDispatcher {
     /// Shakes hands with every `requested` subscription.
     func handshakes() async {
-        for subscription in catalog.all where subscription.status == "requested" {
+        for subscription in catalog.requested {
             await handshake(subscription, state: catalog.state(subscription.id))
         }
     }

@@ -60,12 +60,16 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// Claims up to `limit` due deliveries; the lease outlasts the longest timeout a delivery may take.
+    /// How long a claim is leased: longer than the longest timeout a delivery may take.
+    private var leaseSeconds: Double {
+        max(settings.defaultTimeout.inSeconds, Double(catalog.longestTimeout ?? 0)) + 30
+    }
+
+    /// Claims up to `limit` due deliveries.
     private func claim(_ limit: Int) async -> [ClaimedDelivery] {
-        let timeout = max(settings.defaultTimeout.inSeconds, Double(catalog.longestTimeout ?? 0))
         do {
             let claimed = try await store.withSession { session in
-                try await session.claimDueDeliveries(limit: limit, leaseSeconds: timeout + 30)
+                try await session.claimDueDeliveries(limit: limit, leaseSeconds: leaseSeconds)
             }
             if claimed.contains(where: { catalog.subscription($0.delivery.event.subscriptionID) == nil }) {
                 try await catalog.refresh(using: store)
@@ -94,10 +98,9 @@ public struct WebhookDispatcher: Service {
         while let claimed = next, !Task.isShuttingDownGracefully {
             next = nil
             guard await deliver(claimed) else { return }
-            let timeout = max(settings.defaultTimeout.inSeconds, Double(catalog.longestTimeout ?? 0))
             next = try? await store.withSession { session in
                 try await session.claimDueDeliveries(
-                    limit: 1, leaseSeconds: timeout + 30, subscriptionID: claimed.delivery.event.subscriptionID
+                    limit: 1, leaseSeconds: leaseSeconds, subscriptionID: claimed.delivery.event.subscriptionID
                 )
             }.first
         }
@@ -171,17 +174,9 @@ public struct WebhookDispatcher: Service {
         )
     }
 
-    /// Writes `status` (and `error`) on the Subscription resource, as a new version; with `expected`, only if
-    /// its status is still that one (another hub process may have shaken hands first).
+    /// Writes `status` (and `error`) on the Subscription resource and reloads the subscriptions.
     func setStatus(_ id: String, _ status: String, error: String?, expected: String? = nil) async throws {
-        try await store.withTransaction { session in
-            guard let stored = try await session.read("Subscription", id), !stored.deleted else { return }
-            var resource = try FHIRResource(parsing: stored.body.readableBytesView)
-            if let expected, resource.json["status"]?.stringValue != expected { return }
-            resource.json["status"] = .string(status)
-            resource.json["error"] = error.map { .string($0) }
-            _ = try await session.update(resource, id: id, ifMatch: stored.versionId)
-        }
+        try await store.setSubscriptionStatus(id, status, error: error, expected: expected)
         try await catalog.refresh(using: store)
     }
 }

@@ -15,6 +15,7 @@ public final class SubscriptionCatalog: Sendable {
         var byID: [String: SubscriptionDefinition] = [:]
         var states: [String: SubscriptionState] = [:]
         var matchingByType: [String: [SubscriptionDefinition]] = [:]
+        var requested: [SubscriptionDefinition] = []
     }
 
     public let topics: TopicCatalog
@@ -59,6 +60,11 @@ public final class SubscriptionCatalog: Sendable {
     /// The longest delivery timeout any subscription asks for (`backport-timeout`), in seconds.
     public var longestTimeout: Int? {
         snapshot.withLock { $0.byID.values.compactMap(\.timeout).max() }
+    }
+
+    /// The subscriptions waiting for their handshake (asked on every dispatcher round, so kept ready).
+    public var requested: [SubscriptionDefinition] {
+        snapshot.withLock { $0.requested }
     }
 
     /// Every known subscription.
@@ -107,6 +113,7 @@ public final class SubscriptionCatalog: Sendable {
         guard let loaded else { return }
         var next = Snapshot(generation: current)
         next.states = Dictionary(states.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        next.requested = loaded.filter { $0.status == "requested" }.sorted { $0.id < $1.id }
         for definition in loaded {
             next.byID[definition.id] = definition
             guard definition.isMatching() else { continue }
