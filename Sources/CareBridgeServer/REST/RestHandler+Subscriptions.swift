@@ -50,7 +50,7 @@ extension RestHandler {
         let builder = NotificationBuilder(base: base)
         guard name == "$events" else {
             let status = builder.statusParameters(definition, type: "query-status", eventsSinceStart: state.eventsSinceStart, events: [])
-            return FHIRResponse(status: 200, body: .json(ByteBuffer(bytes: JSONWriter.bytes(bundle([entry(status)])))))
+            return FHIRResponse(status: 200, body: .json(ByteBuffer(bytes: JSONWriter.bytes(builder.historyBundle([entry(status)])))))
         }
         let query = QueryString.parse(request.queryString)
         let first = try Self.eventNumber(query, "eventsSinceNumber") ?? 1
@@ -72,7 +72,7 @@ extension RestHandler {
             focus.append(.object(JSONObject(member)))
         }
         let status = builder.statusParameters(definition, type: "query-event", eventsSinceStart: state.eventsSinceStart, events: parts)
-        return FHIRResponse(status: 200, body: .json(ByteBuffer(bytes: JSONWriter.bytes(bundle([entry(status)] + focus)))))
+        return FHIRResponse(status: 200, body: .json(ByteBuffer(bytes: JSONWriter.bytes(builder.historyBundle([entry(status)] + focus)))))
     }
 
     private static func eventNumber(_ query: [(name: String, value: String)], _ name: String) throws -> Int64? {
@@ -85,12 +85,5 @@ extension RestHandler {
 
     private func entry(_ resource: JSONValue) -> JSONValue {
         .object(JSONObject([("fullUrl", .string("urn:uuid:\(resource["id"]?.stringValue ?? "")")), ("resource", resource)]))
-    }
-
-    private func bundle(_ entries: [JSONValue]) -> JSONValue {
-        .object(JSONObject([
-            ("resourceType", .string("Bundle")), ("id", .string(UUID().uuidString.lowercased())),
-            ("type", .string("history")), ("timestamp", .string(FHIRInstant.string(from: Date()))), ("entry", .array(entries)),
-        ]))
     }
 }

@@ -113,17 +113,21 @@ public struct NotificationBuilder: Sendable {
         ])
     }
 
-    private func bundle(_ entries: [JSONValue], subscription: SubscriptionDefinition) -> Notification {
-        let bundle = object([
+    /// A `history` Bundle of `entries`, stamped now: the shape of notifications and of `$status`/`$events` answers.
+    public func historyBundle(_ entries: [JSONValue]) -> JSONValue {
+        object([
             ("resourceType", .string("Bundle")),
             ("id", .string(UUID().uuidString.lowercased())),
             ("type", .string("history")),
             ("timestamp", .string(FHIRInstant.string(from: Date()))),
             ("entry", .array(entries)),
         ])
-        return Notification(
+    }
+
+    private func bundle(_ entries: [JSONValue], subscription: SubscriptionDefinition) -> Notification {
+        Notification(
             method: "POST", url: subscription.endpoint, contentType: subscription.contentType ?? "application/fhir+json",
-            body: JSONWriter.bytes(bundle)
+            body: JSONWriter.bytes(historyBundle(entries))
         )
     }
 
