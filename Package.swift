@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         .target(name: "FHIRCore", swiftSettings: swiftSettings),
@@ -62,6 +63,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Authorization",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Webhooks",
             dependencies: [
                 "FHIRCore", "FHIRPath", "FHIRProfiles", "Store",
@@ -78,6 +88,7 @@ let package = Package(
             name: "CareBridgeServer",
             dependencies: [
                 "FHIRCore", "FHIRProfiles", "Store", "EmbeddedPostgres", "HL7v2", "Mapping", "MLLP", "SafeXML", "Webhooks",
+                "Authorization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -105,6 +116,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "MLLPLoad", dependencies: ["HL7v2", "MLLP"], path: "Benchmarks/mllp-ingest/Sources/MLLPLoad",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuthorizationTests",
+            dependencies: ["Authorization", .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FHIRCoreTests", dependencies: ["FHIRCore"], swiftSettings: swiftSettings),
@@ -178,8 +194,9 @@ let package = Package(
         .testTarget(
             name: "CareBridgeServerTests",
             dependencies: [
-                "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres", "HL7v2", "MLLP", "Webhooks",
+                "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres", "HL7v2", "MLLP", "Webhooks", "Authorization",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -18,7 +18,7 @@ public func buildApplication(
     let handler = RestHandler(
         store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, logger: logger
     )
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: HubRequestContext.self)
     router.add(middleware: OperationOutcomeMiddleware(logger: logger))
     router.get("health") { _, _ in "ok" }
     FHIRRoutes(handler: handler, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.publicBaseURL)

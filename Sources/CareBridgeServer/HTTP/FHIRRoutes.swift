@@ -15,14 +15,14 @@ struct FHIRRoutes: Sendable {
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head]
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<HubRequestContext>) {
         for method in Self.methods {
             router.on("fhir", method: method) { request, context in try await respond(request, context) }
             router.on("fhir/**", method: method) { request, context in try await respond(request, context) }
         }
     }
 
-    func respond(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func respond(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         var request = request
         let format = request.uri.queryParameters.get("_format")
         let responseType: String

@@ -22,7 +22,7 @@ struct IngestRoutes: Sendable {
     static let hl7MediaTypes: Set<String> = ["application/hl7-v2", "x-application/hl7-v2+er7", "application/edi-hl7v2", "text/plain"]
     static let xmlMediaTypes: Set<String> = ["application/xml", "text/xml", "application/hl7-v2+xml", "application/hl7-cda+xml"]
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<HubRequestContext>) {
         router.post("fhir/$ingest") { request, _ in await answer { try await ingest(request) } }
         router.post("fhir/$convert") { request, _ in await answer { try await convert(request) } }
         router.post("fhir/$reload-mappings") { _, _ in await answer { try reload() } }
@@ -139,7 +139,7 @@ struct IngestRoutes: Sendable {
         return Self.json(.object(JSONObject([("messages", .array(messages.map(\.json)))])), status: .ok, fhir: false)
     }
 
-    private func show(_ context: BasicRequestContext) async throws -> Response {
+    private func show(_ context: HubRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard let message = try await pipeline.store.withSession({ session in try await session.inboundMessage(id) }) else {
             throw FHIRError(404, code: "not-found", "There is no inbound message \(id)")
@@ -147,7 +147,7 @@ struct IngestRoutes: Sendable {
         return Self.json(message.json, status: .ok, fhir: false)
     }
 
-    private func replay(_ context: BasicRequestContext) async throws -> Response {
+    private func replay(_ context: HubRequestContext) async throws -> Response {
         let id = try Self.id(context)
         guard let outcome = try await pipeline.replay(id) else {
             throw FHIRError(404, code: "not-found", "There is no inbound message \(id)")
@@ -168,7 +168,7 @@ struct IngestRoutes: Sendable {
         return Self.json(.object(JSONObject([("replayed", .array(results))])), status: .ok, fhir: false)
     }
 
-    private static func id(_ context: BasicRequestContext) throws -> Int64 {
+    private static func id(_ context: HubRequestContext) throws -> Int64 {
         guard let text = context.parameters.get("id"), let id = Int64(text) else {
             throw FHIRError(400, code: "invalid", "An inbound message id is a number")
         }

@@ -11,7 +11,7 @@ struct WebhookRoutes: Sendable {
     let store: ResourceStore
     let catalog: SubscriptionCatalog
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<HubRequestContext>) {
         let group = router.group("webhooks/subscriptions")
         group.get { _, _ in try await subscriptions() }
         group.get(":id/deliveries") { request, context in try await deliveries(request, context) }
@@ -29,7 +29,7 @@ struct WebhookRoutes: Sendable {
         return IngestRoutes.json(.object(JSONObject([("subscriptions", .array(states.map(\.json)))])), status: .ok, fhir: false)
     }
 
-    private func deliveries(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func deliveries(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let id = try Self.parameter("id", context)
         let query = request.uri.queryParameters
         var status: DeliveryStatus?
@@ -47,7 +47,7 @@ struct WebhookRoutes: Sendable {
         return IngestRoutes.json(.object(JSONObject([("deliveries", .array(found.map(\.json)))])), status: .ok, fhir: false)
     }
 
-    private func delivery(_ context: BasicRequestContext) async throws -> Response {
+    private func delivery(_ context: HubRequestContext) async throws -> Response {
         let id = try Self.parameter("id", context)
         let event = try Self.eventID(context)
         let (found, attempts) = try await store.withSession { session in
@@ -64,7 +64,7 @@ struct WebhookRoutes: Sendable {
         return IngestRoutes.json(json, status: .ok, fhir: false)
     }
 
-    private func resend(_ context: BasicRequestContext, one: Bool) async throws -> Response {
+    private func resend(_ context: HubRequestContext, one: Bool) async throws -> Response {
         let id = try Self.parameter("id", context)
         let event = one ? try Self.eventID(context) : nil
         let count = try await store.withSession { session in
@@ -74,7 +74,7 @@ struct WebhookRoutes: Sendable {
         return IngestRoutes.json(.object(JSONObject([("resent", .number(String(count)))])), status: .ok, fhir: false)
     }
 
-    private func pause(_ context: BasicRequestContext, _ paused: Bool) async throws -> Response {
+    private func pause(_ context: HubRequestContext, _ paused: Bool) async throws -> Response {
         let id = try Self.parameter("id", context)
         guard try await store.withSession({ session in try await session.setSubscriptionPaused(id, paused) }) else {
             throw FHIRError(404, code: "not-found", "Subscription/\(id) is not known")
@@ -86,13 +86,13 @@ struct WebhookRoutes: Sendable {
         return try await state(id)
     }
 
-    private func secret(_ context: BasicRequestContext) async throws -> Response {
+    private func secret(_ context: HubRequestContext) async throws -> Response {
         try await state(try Self.parameter("id", context), withSecrets: true)
     }
 
     /// Makes a new secret (or the one given as `{"secret": "whsec_..."}`); the old one keeps signing for
     /// `overlapSeconds` (default a day), so receivers can switch without missing a delivery.
-    private func rotate(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func rotate(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let id = try Self.parameter("id", context)
         let body = try await request.body.collect(upTo: 64 * 1024)
         var secret = WebhookSecret.generate()
@@ -133,14 +133,14 @@ struct WebhookRoutes: Sendable {
         return IngestRoutes.json(json, status: .ok, fhir: false)
     }
 
-    private static func parameter(_ name: String, _ context: BasicRequestContext) throws -> String {
+    private static func parameter(_ name: String, _ context: HubRequestContext) throws -> String {
         guard let value = context.parameters.get(name), FHIRResource.isValidID(value) else {
             throw FHIRError(400, code: "invalid", "'\(context.parameters.get(name) ?? "")' is not a Subscription id")
         }
         return value
     }
 
-    private static func eventID(_ context: BasicRequestContext) throws -> Int64 {
+    private static func eventID(_ context: HubRequestContext) throws -> Int64 {
         guard let text = context.parameters.get("event"), let id = Int64(text) else {
             throw FHIRError(400, code: "invalid", "A delivery is named by its event id, a number")
         }

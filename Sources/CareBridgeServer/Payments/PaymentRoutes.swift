@@ -20,7 +20,7 @@ struct PaymentRoutes: Sendable {
 
     static let defaultMaximumBodySize = 256 * 1024
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<HubRequestContext>) {
         router.post("payments/webhook/:gateway") { request, context in
             do {
                 return try await receive(request, gateway: context.parameters.get("gateway") ?? "")

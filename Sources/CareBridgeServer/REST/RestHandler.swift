@@ -1,5 +1,6 @@
 import FHIRCore
 import FHIRProfiles
+import Authorization
 import Foundation
 import Logging
 import Store
@@ -14,6 +15,10 @@ public struct RestHandler: Sendable {
     /// The subscriptions and topics, when webhooks are on: Subscription writes are checked against them.
     let subscriptions: SubscriptionCatalog?
     let logger: Logger
+    /// Whose requests this handler carries out: `.hub` (the hub's own work) unless made with `acting(as:)`.
+    private(set) var access = AccessGrant.hub
+    /// Membership of the Patient compartment, for confining patient-context grants.
+    let compartment: PatientCompartment
 
     /// A handler over `store`, validating writes with `registry` (and Subscriptions with `subscriptions`).
     public init(
@@ -25,6 +30,14 @@ public struct RestHandler: Sendable {
         self.limits = limits
         self.subscriptions = subscriptions
         self.logger = logger
+        self.compartment = PatientCompartment(registry: registry)
+    }
+
+    /// This handler, carrying out requests on behalf of `grant`: every interaction is checked against it.
+    public func acting(as grant: AccessGrant) -> RestHandler {
+        var handler = self
+        handler.access = grant
+        return handler
     }
 
     /// Handles one request; `base` is the absolute FHIR base URL (e.g. `http://host:8080/fhir`).

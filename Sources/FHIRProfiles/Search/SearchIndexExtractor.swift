@@ -38,12 +38,18 @@ public struct SearchIndexExtractor: Sendable {
 
     /// An extractor for every served type of `registry`; throws when an expression does not parse.
     public init(registry: ProfileRegistry) throws(ProfilesError) {
+        try self.init(registry: registry, only: nil)
+    }
+
+    /// An extractor for the parameters `only` names for each type (all served types and parameters when nil).
+    public init(registry: ProfileRegistry, only: [String: [String]]?) throws(ProfilesError) {
         var parametersByType: [String: [Parameter]] = [:]
-        for type in registry.servedTypes {
+        for type in only.map({ Array($0.keys) }) ?? registry.servedTypes {
             var parameters: [Parameter] = []
             for definition in registry.searchParameters(for: type) {
                 guard definition.expression != nil, definition.type != .special,
-                      !Self.fromResourceRow.contains(definition.code)
+                      !Self.fromResourceRow.contains(definition.code),
+                      only?[type]?.contains(definition.code) ?? true
                 else { continue }
                 if let parameter = try Self.parameter(definition, of: type, in: registry) { parameters.append(parameter) }
             }

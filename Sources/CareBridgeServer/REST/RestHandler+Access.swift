@@ -1,0 +1,126 @@
+import Authorization
+import FHIRCore
+import FHIRProfiles
+import NIOCore
+import Store
+
+/// Enforcement of the caller's `AccessGrant` (SMART scopes, roles, patient context) on each interaction.
+///
+/// Every leaf interaction (read, search, write, history, `$everything`, ...) asks `require` first, so batch
+/// and transaction entries are checked exactly like top-level requests. A grant confined to one patient's
+/// compartment sees only that compartment's resources of compartment types: searches are restricted in SQL,
+/// reads of other resources answer 404 (as if they did not exist), included and history entries outside it
+/// are left out, and writes must stay inside it and refer to no other patient.
+extension RestHandler {
+    /// Checks that the caller may exercise `permission` on `type`; returns the patient whose compartment the
+    /// interaction is confined to, or nil when it is not confined (unrestricted, or a type outside the
+    /// compartment that a `patient/` scope may read).
+    func require(_ permission: Permission, _ type: String) throws -> String? {
+        if type == "AuditEvent", permission != .read, permission != .search {
+            throw FHIRError(405, code: "not-supported", "AuditEvent is written by the server only")
+        }
+        switch access.decide(permission, on: type) {
+        case .denied:
+            throw FHIRError(403, code: "forbidden", "The access token does not allow \(Self.verb(permission)) \(type)")
+        case .allowed:
+            return nil
+        case .withinCompartment(let patientID):
+            if compartment.includes(type) { return patientID }
+            guard permission == .read || permission == .search else {
+                throw FHIRError(403, code: "forbidden", "A patient-context token does not allow \(Self.verb(permission)) \(type)")
+            }
+            return nil
+        }
+    }
+
+    /// As `require`, for interactions a confined grant cannot use safely (conditional writes, whose criteria
+    /// could match outside the compartment).
+    func requireUnconfined(_ permission: Permission, _ type: String, _ what: String) throws {
+        if try require(permission, type) != nil {
+            throw FHIRError(403, code: "forbidden", "\(what) is not available to a patient-context token")
+        }
+    }
+
+    /// Whether the caller may see `stored` (its type, and its compartment when confined): for included,
+    /// referenced and history entries, which are left out rather than refused.
+    func mayRead(_ stored: StoredResource, as permission: Permission = .read) -> Bool {
+        guard !access.isUnrestricted else { return true }
+        let patientID: String?
+        do {
+            patientID = try require(permission, stored.resourceType)
+        } catch {
+            return false
+        }
+        guard let patientID else { return true }
+        guard !stored.deleted, let resource = try? FHIRResource(parsing: stored.body.readableBytesView) else { return false }
+        return compartment.contains(resource, patientID: patientID)
+    }
+
+    /// 404 unless `stored` is in the compartment of `patientID` (nil: nothing to check).
+    func confine(_ stored: StoredResource, to patientID: String?) throws {
+        guard let patientID, !stored.deleted else { return }
+        let resource = try FHIRResource(parsing: stored.body.readableBytesView)
+        guard compartment.contains(resource, patientID: patientID) else {
+            throw FHIRError(404, code: "not-found", "\(stored.reference) does not exist")
+        }
+    }
+
+    /// For a confined write: the resource must be in the compartment of `patientID` and refer to no other
+    /// patient. Unconfined writes may still not refer to a patient a confined grant cannot see: that cannot
+    /// happen, since only confined grants are checked.
+    func confineWrite(_ resource: FHIRResource, to patientID: String?) throws {
+        guard let patientID else { return }
+        let others = PatientCompartment.patientsReferenced(in: .object(resource.json)).subtracting([patientID])
+        guard others.isEmpty else {
+            throw FHIRError(403, code: "forbidden", "A patient-context token may not write a reference to another patient")
+        }
+        guard compartment.contains(resource, patientID: patientID) else {
+            throw FHIRError(403, code: "forbidden", "A patient-context token may only write resources of its own patient")
+        }
+    }
+
+    /// Chained parameters and `_has` reach into other resources: the caller needs `search` on each type they
+    /// name, and a confined caller may not reach into compartment types at all (the chained resource could
+    /// belong to another patient even when the outer one does not).
+    func requireChains(_ query: SearchQuery) throws {
+        guard !access.isUnrestricted else { return }
+        for type in Self.reachedTypes(query.clauses) {
+            if try require(.search, type) != nil {
+                throw FHIRError(
+                    403, code: "forbidden",
+                    "A patient-context token may not use chained or _has parameters through \(type)")
+            }
+        }
+    }
+
+    private static func reachedTypes(_ clauses: [SearchClause]) -> Set<String> {
+        var types: Set<String> = []
+        for clause in clauses {
+            switch clause.match {
+            case .chain(let targets):
+                for target in targets {
+                    types.insert(target.resourceType)
+                    types.formUnion(reachedTypes([target.clause]))
+                }
+            case .referencedBy(let type, _, let inner):
+                types.insert(type)
+                types.formUnion(reachedTypes([inner.clause]))
+            case .anyOf(let alternatives):
+                types.formUnion(reachedTypes(alternatives))
+            default:
+                break
+            }
+        }
+        return types
+    }
+
+    private static func verb(_ permission: Permission) -> String {
+        switch permission {
+        case .create: "creating"
+        case .read: "reading"
+        case .update: "updating"
+        case .delete: "deleting"
+        case .search: "searching"
+        }
+    }
+}
