@@ -19,11 +19,13 @@ public struct RestHandler: Sendable {
     private(set) var access = AccessGrant.hub
     /// Membership of the Patient compartment, for confining patient-context grants.
     let compartment: PatientCompartment
+    /// Where interactions are recorded; nil records nothing.
+    let audit: AuditTrail?
 
     /// A handler over `store`, validating writes with `registry` (and Subscriptions with `subscriptions`).
     public init(
         store: ResourceStore, registry: ProfileRegistry, limits: RestLimits = RestLimits(),
-        subscriptions: SubscriptionCatalog? = nil, logger: Logger
+        subscriptions: SubscriptionCatalog? = nil, audit: AuditTrail? = nil, logger: Logger
     ) {
         self.store = store
         self.registry = registry
@@ -31,6 +33,7 @@ public struct RestHandler: Sendable {
         self.subscriptions = subscriptions
         self.logger = logger
         self.compartment = PatientCompartment(registry: registry)
+        self.audit = audit
     }
 
     /// This handler, carrying out requests on behalf of `grant`: every interaction is checked against it.
