@@ -34,7 +34,9 @@ struct IngestCommand: AsyncParsableCommand {
                 defer { group.cancelAll() }
                 try await Migrator(client: client, logger: logger).migrate()
                 try await pipeline.loadSubscriptions()
-                return try await ingest(with: pipeline)
+                let counts = try await ingest(with: pipeline)
+                await pipeline.flushAudit()
+                return counts
             }
         } catch {
             try? database.close()

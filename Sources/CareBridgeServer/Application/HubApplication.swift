@@ -15,15 +15,18 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let registry = try loadRegistry(configuration)
     let (store, catalog) = try makeStore(configuration, registry: registry, client: database.client, logger: logger)
+    let audit = AuditTrail(store: store, logger: logger)
     let handler = RestHandler(
-        store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, logger: logger
+        store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, audit: audit, logger: logger
     )
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: OperationOutcomeMiddleware(logger: logger))
     router.get("health") { _, _ in "ok" }
     FHIRRoutes(handler: handler, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.publicBaseURL)
         .add(to: router)
-    let pipeline = IngestPipeline(store: store, handler: handler, mappings: try loadMappings(configuration), logger: logger)
+    let pipeline = IngestPipeline(
+        store: store, handler: handler, mappings: try loadMappings(configuration), audit: audit, logger: logger
+    )
     IngestRoutes(pipeline: pipeline, maximumBodySize: configuration.maximumBodySize).add(to: router)
     PaymentRoutes(
         gateways: try configuration.paymentGatewaysFile.map { try PaymentGateways(contentsOf: $0) } ?? .none,
@@ -40,6 +43,9 @@ public func buildApplication(
     )
     app.addServices(database.services)
     let migrated = MigrationGate()
+    // Added before the services that record into it, so it stops after them (services stop in reverse order)
+    // and writes what they recorded last; and after the database, which it needs until then.
+    app.addServices(StartAfterMigrations(gate: migrated, service: audit))
     if let port = configuration.mllpPort {
         let mllp = MLLPConfiguration(
             host: configuration.httpHost, port: port, maximumFrameSize: configuration.mllpMaximumFrameSize,
@@ -52,7 +58,8 @@ public func buildApplication(
     let webhooks = configuration.webhooks
     let settings = DispatcherSettings(
         base: base, pollInterval: .milliseconds(webhooks.pollMilliseconds), defaultTimeout: .seconds(webhooks.timeoutSeconds),
-        retry: RetryPolicy(schedule: try webhooks.retrySchedule.map { try RetrySchedule(parsing: $0) } ?? .standard)
+        retry: RetryPolicy(schedule: try webhooks.retrySchedule.map { try RetrySchedule(parsing: $0) } ?? .standard),
+        onAttempt: { audit.record(AuditRecord(webhookAttempt: $0)) }
     )
     app.addServices(StartAfterMigrations(
         gate: migrated, service: WebhookDeliveryService(store: store, catalog: catalog, settings: settings, logger: logger)
@@ -65,14 +72,18 @@ public func buildApplication(
     return app
 }
 
-/// The ingest pipeline over `client` without the HTTP server, for `carebridge ingest`.
+/// The ingest pipeline over `client` without the HTTP server, for `carebridge ingest`; its audit trail is written
+/// by `IngestPipeline.flushAudit()`.
 public func makeIngestPipeline(configuration: HubConfiguration, client: PostgresClient, logger: Logger) throws -> IngestPipeline {
     let registry = try loadRegistry(configuration)
     let (store, catalog) = try makeStore(configuration, registry: registry, client: client, logger: logger)
     let handler = RestHandler(
         store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, logger: logger
     )
-    return IngestPipeline(store: store, handler: handler, mappings: try loadMappings(configuration), logger: logger)
+    return IngestPipeline(
+        store: store, handler: handler, mappings: try loadMappings(configuration),
+        audit: AuditTrail(store: store, logger: logger), logger: logger
+    )
 }
 
 /// The store, with the subscription matcher that writes outbox events in each write's transaction, and the

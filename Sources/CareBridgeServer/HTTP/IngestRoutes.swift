@@ -23,13 +23,13 @@ struct IngestRoutes: Sendable {
     static let xmlMediaTypes: Set<String> = ["application/xml", "text/xml", "application/hl7-v2+xml", "application/hl7-cda+xml"]
 
     func add(to router: Router<HubRequestContext>) {
-        router.post("fhir/$ingest") { request, _ in await answer { try await ingest(request) } }
+        router.post("fhir/$ingest") { request, context in await answer { try await ingest(request, context) } }
         router.post("fhir/$convert") { request, _ in await answer { try await convert(request) } }
         router.post("fhir/$reload-mappings") { _, _ in await answer { try reload() } }
         router.get("inbound/messages") { request, _ in await answer { try await list(request) } }
         router.get("inbound/messages/:id") { _, context in await answer { try await show(context) } }
         router.post("inbound/messages/:id/$replay") { _, context in await answer { try await replay(context) } }
-        router.post("inbound/messages/$replay") { request, _ in await answer { try await replayAll(request) } }
+        router.post("inbound/messages/$replay") { request, context in await answer { try await replayAll(request, context) } }
     }
 
     /// The response of `work`, or its error as an OperationOutcome with the error's status.
@@ -59,10 +59,12 @@ struct IngestRoutes: Sendable {
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 
-    private func ingest(_ request: Request) async throws -> Response {
+    private func ingest(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let raw = try await body(request)
         if IngestPipeline.Received.isXML(raw) {
-            let outcome = await pipeline.ingest(raw, source: .http, format: try Self.format(request))
+            let outcome = await pipeline.ingest(
+                raw, source: .http, format: try Self.format(request), grant: context.access, remoteAddress: context.remoteAddress
+            )
             let status: HTTPResponse.Status = switch (outcome.status, outcome.acknowledgement.value("MSA-1")) {
             case (.processed, _), (.duplicate, _): .ok
             case (_, "AR"): .badRequest
@@ -73,7 +75,7 @@ struct IngestRoutes: Sendable {
         var acknowledgements: [UInt8] = []
         var ids: [String] = []
         for message in IngestPipeline.messages(in: raw) {
-            let outcome = await pipeline.ingest(message, source: .http)
+            let outcome = await pipeline.ingest(message, source: .http, grant: context.access, remoteAddress: context.remoteAddress)
             acknowledgements += outcome.acknowledgementBytes
             if let id = outcome.logID { ids.append(String(id)) }
         }
@@ -149,21 +151,23 @@ struct IngestRoutes: Sendable {
 
     private func replay(_ context: HubRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        guard let outcome = try await pipeline.replay(id) else {
+        guard let outcome = try await pipeline.replay(id, grant: context.access, remoteAddress: context.remoteAddress) else {
             throw FHIRError(404, code: "not-found", "There is no inbound message \(id)")
         }
         return Self.json(outcome.json, status: .ok, fhir: false)
     }
 
     /// Replays every message with the given status (default `error`), oldest first, at most 1,000 per call.
-    private func replayAll(_ request: Request) async throws -> Response {
+    private func replayAll(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let status = InboundStatus(rawValue: request.uri.queryParameters.get("status") ?? "error") ?? .error
         let messages = try await pipeline.store.withSession { session in
             try await session.inboundMessages(InboundFilter(status: status, limit: 1000))
         }
         var results: [JSONValue] = []
         for message in messages.reversed() {
-            if let outcome = try await pipeline.replay(message.id) { results.append(outcome.json) }
+            if let outcome = try await pipeline.replay(message.id, grant: context.access, remoteAddress: context.remoteAddress) {
+                results.append(outcome.json)
+            }
         }
         return Self.json(.object(JSONObject([("replayed", .array(results))])), status: .ok, fhir: false)
     }

@@ -13,7 +13,7 @@ public struct IngestMLLPHandler: MLLPMessageHandler {
     }
 
     public func handle(message: [UInt8], from peer: MLLPPeer) async -> [UInt8] {
-        await pipeline.ingest(message, source: .mllp, peer: peer.description).acknowledgementBytes
+        await pipeline.ingest(message, source: .mllp, peer: peer.description, remoteAddress: peer.address).acknowledgementBytes
     }
 
     public func rejection(_ reason: MLLPError, partialMessage: [UInt8], from peer: MLLPPeer) async -> [UInt8]? {

@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import Foundation
 import HL7v2
@@ -33,13 +34,19 @@ public struct IngestPipeline: Sendable {
     let mappings: MappingLibrary
     /// The FHIR base the transaction runs under (it only shapes `Location`s).
     let base: String
+    /// Where each message's outcome is recorded; nil records nothing.
+    let audit: AuditTrail?
     let logger: Logger
 
-    public init(store: ResourceStore, handler: RestHandler, mappings: MappingLibrary, base: String = "urn:carebridge:fhir", logger: Logger) {
+    public init(
+        store: ResourceStore, handler: RestHandler, mappings: MappingLibrary, base: String = "urn:carebridge:fhir",
+        audit: AuditTrail? = nil, logger: Logger
+    ) {
         self.store = store
         self.handler = handler
         self.mappings = mappings
         self.base = base
+        self.audit = audit
         self.logger = logger
     }
 
@@ -57,9 +64,20 @@ public struct IngestPipeline: Sendable {
     }
 
     /// Stores, converts and applies one message (ER7, HL7 v2.xml, C-CDA or a vendor XML format); `format` forces
-    /// the XML lab format instead of detecting it.
-    public func ingest(_ raw: [UInt8], source: InboundSource, peer: String? = nil, format: XMLFeedKind? = nil) async -> IngestOutcome {
+    /// the XML lab format instead of detecting it. The outcome is audited as the work of `grant` (the hub itself
+    /// for MLLP and the CLI) from `remoteAddress`.
+    public func ingest(
+        _ raw: [UInt8], source: InboundSource, peer: String? = nil, format: XMLFeedKind? = nil, grant: AccessGrant = .hub,
+        remoteAddress: String? = nil
+    ) async -> IngestOutcome {
         let received = Received(raw, feeds: mappings.feeds, format: format)
+        let outcome = await logAndApply(raw, received, source: source, peer: peer)
+        audit(outcome, header: received.inbound, source: source, grant: grant, remoteAddress: remoteAddress)
+        return outcome
+    }
+
+    /// Logs `raw`, then applies it.
+    private func logAndApply(_ raw: [UInt8], _ received: Received, source: InboundSource, peer: String?) async -> IngestOutcome {
         let id: Int64
         do {
             id = try await store.withSession { session in
@@ -74,10 +92,13 @@ public struct IngestPipeline: Sendable {
     }
 
     /// Processes logged message `id` again (after a mapping was fixed): its raw bytes are read back, converted
-    /// and applied as when it arrived. Nil when there is no such message.
-    public func replay(_ id: Int64) async throws -> IngestOutcome? {
+    /// and applied as when it arrived. Nil when there is no such message. Audited as the work of `grant`.
+    public func replay(_ id: Int64, grant: AccessGrant = .hub, remoteAddress: String? = nil) async throws -> IngestOutcome? {
         guard let stored = try await store.withSession({ session in try await session.inboundMessage(id) }) else { return nil }
-        return await handle(id, Received(stored.raw, feeds: mappings.feeds))
+        let received = Received(stored.raw, feeds: mappings.feeds)
+        let outcome = await handle(id, received)
+        audit(outcome, header: received.inbound, source: .replay, grant: grant, remoteAddress: remoteAddress)
+        return outcome
     }
 
     /// Applies logged message `id`, or records why it cannot be read and rejects it.

@@ -10,15 +10,20 @@ public struct DispatcherSettings: Sendable {
     public var defaultTimeout: Duration
     /// The retry schedule, jitter and longest wait.
     public var retry: RetryPolicy
+    /// Told of every attempt to send a notification once it is made (the hub audits deliveries with it).
+    /// It runs on the delivery's task, so it must return at once.
+    public var onAttempt: (@Sendable (WebhookAttemptReport) -> Void)?
 
     public init(
         base: String, pollInterval: Duration = .milliseconds(50), concurrency: Int = 32,
-        defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy()
+        defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
+        onAttempt: (@Sendable (WebhookAttemptReport) -> Void)? = nil
     ) {
         self.base = base
         self.pollInterval = pollInterval
         self.concurrency = concurrency
         self.defaultTimeout = defaultTimeout
         self.retry = retry
+        self.onAttempt = onAttempt
     }
 }

@@ -15,7 +15,9 @@ extension WebhookDispatcher {
     func handshake(_ subscription: SubscriptionDefinition, state: SubscriptionState?) async {
         guard let state else { return }
         let notification = builder.signal("handshake", subscription: subscription, eventsSinceStart: state.eventsSinceStart)
-        let result = await send(notification, id: "handshake_\(UUID().uuidString.lowercased())", subscription: subscription, state: state)
+        let result = await send(
+            notification, id: "handshake_\(UUID().uuidString.lowercased())", subscription: subscription, state: state, kind: "handshake"
+        )
         do {
             if result.isDelivered {
                 try await setStatus(subscription.id, "active", error: nil, expected: "requested")
@@ -36,7 +38,9 @@ extension WebhookDispatcher {
             let last = state.lastNotifiedAt ?? .distantPast
             guard now.timeIntervalSince(last) >= Double(period) else { continue }
             let notification = builder.signal("heartbeat", subscription: subscription, eventsSinceStart: state.eventsSinceStart)
-            let result = await send(notification, id: "heartbeat_\(UUID().uuidString.lowercased())", subscription: subscription, state: state)
+            let result = await send(
+                notification, id: "heartbeat_\(UUID().uuidString.lowercased())", subscription: subscription, state: state, kind: "heartbeat"
+            )
             guard result.isDelivered else {
                 logger.notice("heartbeat not delivered", metadata: ["subscription": "\(subscription.id)", "error": "\(result.summary)"])
                 continue

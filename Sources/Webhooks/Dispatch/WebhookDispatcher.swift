@@ -116,7 +116,10 @@ public struct WebhookDispatcher: Service {
             }
             let focus = claimed.focus
             let notification = try builder.event(event, focus: focus, subscription: subscription, eventsSinceStart: event.eventNumber)
-            let result = await send(notification, id: delivery.webhookID, subscription: subscription, state: state)
+            let result = await send(
+                notification, id: delivery.webhookID, subscription: subscription, state: state, kind: "event-notification",
+                eventNumber: event.eventNumber
+            )
             let decision = settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result)
             try await record(delivery, result: result, decision: decision, subscription: subscription)
             return decision == .delivered
@@ -160,8 +163,10 @@ public struct WebhookDispatcher: Service {
     }
 
     /// Signs and sends `notification` with the subscription's valid secrets and its own headers.
+    /// `kind` and `eventNumber` say what it is, for `settings.onAttempt`.
     func send(
-        _ notification: Notification, id: String, subscription: SubscriptionDefinition, state: SubscriptionState
+        _ notification: Notification, id: String, subscription: SubscriptionDefinition, state: SubscriptionState,
+        kind: String, eventNumber: Int64? = nil
     ) async -> WebhookAttemptResult {
         let secrets = ([state.secret] + [state.previousSecret].compactMap { $0 }).compactMap { try? WebhookSecret(encoded: $0) }
         var headers = StandardWebhookHeaders.make(
@@ -169,9 +174,14 @@ public struct WebhookDispatcher: Service {
         )
         headers += subscription.headers.map { ($0.name, $0.value) }
         let timeout = subscription.timeout.map { Duration.seconds($0) } ?? settings.defaultTimeout
-        return await sender.send(
+        let result = await sender.send(
             method: notification.method, url: notification.url, headers: headers, body: notification.body, timeout: timeout
         )
+        settings.onAttempt?(WebhookAttemptReport(
+            subscriptionID: subscription.id, eventNumber: eventNumber, kind: kind, endpointHost: notification.url.host ?? "",
+            result: result
+        ))
+        return result
     }
 
     /// Writes `status` (and `error`) on the Subscription resource and reloads the subscriptions.
