@@ -10,6 +10,9 @@ public struct ResourceStore: Sendable {
     private let logger: Logger
     /// Who turns changes into outbox events, in the transactions that make them.
     public let observer: (any ChangeObserver)?
+    /// How long one search statement (search, count, `_include`, `$everything`) may run before
+    /// PostgreSQL stops it and the search fails with `tooCostly`; nil for no limit.
+    public var searchTimeout: Duration?
 
     /// A store over `client`, indexing writes with every search parameter of `registry`.
     /// `observer`, if given, sees every change before its transaction commits.
@@ -42,6 +45,8 @@ public struct ResourceStore: Sendable {
     }
 
     private func session(on connection: PostgresConnection) -> StoreSession {
-        StoreSession(connection: connection, indexer: indexer, logger: logger, observer: observer, journal: nil)
+        StoreSession(
+            connection: connection, indexer: indexer, logger: logger, observer: observer, journal: nil, searchTimeout: searchTimeout
+        )
     }
 }

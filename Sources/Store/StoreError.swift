@@ -18,6 +18,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The request asks for something the hub does not support, such as an unsupported search
         /// parameter or modifier (400, `not-supported`).
         public static let notSupported = Code(name: "notSupported")
+        /// A search ran longer than the search timeout and was stopped (408, `too-costly`).
+        public static let tooCostly = Code(name: "tooCostly")
         /// The database failed (500).
         public static let database = Code(name: "database")
 

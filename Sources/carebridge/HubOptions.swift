@@ -52,6 +52,9 @@ struct HubOptions: ParsableArguments {
     @Option(name: .customLong("webhook-timeout"), help: "Seconds a webhook delivery may take (env CAREBRIDGE_WEBHOOK_TIMEOUT; default 10).")
     var webhookTimeout: Int?
 
+    @OptionGroup(title: "Limits")
+    var limits: LimitOptions
+
     @Flag(name: .customLong("insecure-dev"), help: "Run without authorization, for development only (env CAREBRIDGE_INSECURE_DEV=1).")
     var insecureDevelopment = false
 
@@ -86,6 +89,7 @@ struct HubOptions: ParsableArguments {
         if let timeout = try webhookTimeout ?? Self.integer("CAREBRIDGE_WEBHOOK_TIMEOUT", environment) {
             configuration.webhooks.timeoutSeconds = Double(timeout)
         }
+        try limits.apply(to: &configuration, environment: environment)
         configuration.insecureDevelopment = insecureDevelopment || ["1", "true", "yes"].contains(environment["CAREBRIDGE_INSECURE_DEV"] ?? "")
         return configuration
     }

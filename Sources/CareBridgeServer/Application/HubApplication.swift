@@ -20,7 +20,9 @@ public func buildApplication(
         store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, audit: audit, logger: logger
     )
     let router = Router(context: HubRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(publicBaseURL: configuration.publicBaseURL))
     router.add(middleware: OperationOutcomeMiddleware(logger: logger))
+    if let rateLimit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(rateLimit)) }
     router.get("health") { _, _ in "ok" }
     FHIRRoutes(handler: handler, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.publicBaseURL)
         .add(to: router)
@@ -37,7 +39,7 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(
-            address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "CareBridge"
+            address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil
         ),
         logger: logger
     )
@@ -50,6 +52,7 @@ public func buildApplication(
         let mllp = MLLPConfiguration(
             host: configuration.httpHost, port: port, maximumFrameSize: configuration.mllpMaximumFrameSize,
             idleTimeout: .seconds(configuration.mllpIdleTimeoutSeconds),
+            maximumConnections: configuration.mllpMaximumConnections,
             allowedSources: try configuration.mllpAllowedSources?.map { try MLLPAddressRange($0) })
         let listener = MLLPListener(configuration: mllp, handler: IngestMLLPHandler(pipeline: pipeline), logger: logger)
         app.addServices(StartAfterMigrations(gate: migrated, service: listener))
@@ -98,7 +101,8 @@ func makeStore(
         endpoints: try EndpointPolicy(allowing: configuration.webhooks.allowedHosts), logger: logger
     )
     let matcher = SubscriptionMatcher(catalog: catalog) { catalog.requestRefresh() }
-    let store = try ResourceStore(client: client, registry: registry, logger: logger, observer: matcher)
+    var store = try ResourceStore(client: client, registry: registry, logger: logger, observer: matcher)
+    store.searchTimeout = configuration.searchTimeout
     catalog.attach(store)
     return (store, catalog)
 }

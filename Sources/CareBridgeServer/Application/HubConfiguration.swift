@@ -12,6 +12,8 @@ public struct HubConfiguration: Sendable {
     public var mllpMaximumFrameSize = 16 * 1024 * 1024
     public var mllpIdleTimeoutSeconds = 300
     public var mllpAllowedSources: [String]?
+    /// The most MLLP connections open at once; more are closed as soon as they are accepted.
+    public var mllpMaximumConnections = 256
     /// Folder of the embedded PostgreSQL cluster, used when `databaseURL` is nil.
     public var dataDirectory: String
     /// A `postgres://` URL of an existing server; nil runs the embedded cluster.
@@ -32,6 +34,12 @@ public struct HubConfiguration: Sendable {
     /// Outbound webhooks: endpoint allow-list, retry schedule, timeout, polling.
     public var webhooks = WebhookSettings()
     public var limits: RestLimits
+    /// Requests each client may make (429 with `Retry-After` beyond it); nil for no limit. `carebridge serve`
+    /// turns it on (``RateLimit/standard``) unless told otherwise.
+    public var rateLimit: RateLimit?
+    /// How long one search statement may run before the database stops it (408 `too-costly`); nil for no
+    /// limit. `carebridge serve` sets 10 seconds unless told otherwise.
+    public var searchTimeout: Duration?
 
     public init(
         httpHost: String = "127.0.0.1", httpPort: Int = 8080, mllpPort: Int? = nil,

@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 
 /// Turns whatever escapes the routes into an `OperationOutcome` with the right status, answers 405 for
-/// methods the FHIR API does not take, and adds security headers to every response.
+/// methods the FHIR API does not take (`SecurityHeadersMiddleware`, outside it, adds the security headers).
 struct OperationOutcomeMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -28,8 +28,6 @@ struct OperationOutcomeMiddleware<Context: RequestContext>: RouterMiddleware {
             let fhirError = FHIRError(500, code: "exception", "The server could not complete the request")
             response = FHIRRoutes.response(FHIRResponse(fhirError), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
         }
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
         return response
     }
 }

@@ -10,7 +10,10 @@ extension StoreSession {
     ) async throws(StoreError) -> T? {
         guard let observer, observer.observes(resourceType) else { return try await write(self)?.0 }
         guard journal == nil else { return try await journaled(write) }
-        let inner = StoreSession(connection: connection, indexer: indexer, logger: logger, observer: observer, journal: ChangeJournal())
+        let inner = StoreSession(
+            connection: connection, indexer: indexer, logger: logger, observer: observer, journal: ChangeJournal(),
+            searchTimeout: searchTimeout
+        )
         return try await inner.transaction { session throws(StoreError) in try await session.journaled(write) }
     }
 
@@ -27,7 +30,10 @@ extension StoreSession {
     /// records the changes the transaction journaled, and after, it is told they committed.
     nonisolated(nonsending) func transaction<T: Sendable>(_ work: (StoreSession) async throws -> T) async throws -> T {
         let session = journal == nil
-            ? StoreSession(connection: connection, indexer: indexer, logger: logger, observer: observer, journal: ChangeJournal())
+            ? StoreSession(
+                connection: connection, indexer: indexer, logger: logger, observer: observer, journal: ChangeJournal(),
+                searchTimeout: searchTimeout
+            )
             : self
         try await database { try await connection.query("BEGIN", logger: logger) }
         let result: T
@@ -60,6 +66,8 @@ extension StoreSession {
 
     /// This session without an observer: what an observer writes is not observed again.
     var unobserved: StoreSession {
-        StoreSession(connection: connection, indexer: indexer, logger: logger, observer: nil, journal: nil)
+        StoreSession(
+            connection: connection, indexer: indexer, logger: logger, observer: nil, journal: nil, searchTimeout: searchTimeout
+        )
     }
 }

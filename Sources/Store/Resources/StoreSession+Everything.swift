@@ -61,7 +61,8 @@ extension StoreSession {
         sql.append(" ORDER BY NOT (r.resource_type = 'Patient' AND r.id = ", bind: query.patientID)
         sql.append("), r.resource_type, r.id LIMIT ", bind: count)
         sql.append(" OFFSET ", bind: query.offset)
-        return try await currentResources(sql.query)
+        let statement = sql.query
+        return try await bounded { () throws(StoreError) in try await currentResources(statement) }
     }
 
     /// The current resources that `resources` refer to and whose type is not one of `excludedTypes` (for
@@ -77,6 +78,7 @@ extension StoreSession {
         sql.append(" WHERE (x.resource_type, x.id) IN (SELECT * FROM unnest(", bind: resources.map(\.resourceType))
         sql.append("::text[], ", bind: resources.map(\.id))
         sql.append("::text[]))) ORDER BY r.resource_type, r.id LIMIT ", bind: Self.maximumIncluded)
-        return try await currentResources(sql.query)
+        let statement = sql.query
+        return try await bounded { () throws(StoreError) in try await currentResources(statement) }
     }
 }

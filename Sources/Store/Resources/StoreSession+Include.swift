@@ -10,6 +10,10 @@ extension StoreSession {
     /// to them (`_revinclude`), then, for `:iterate`, to and from what was added, until nothing new comes.
     public func included(_ includes: [SearchInclude], for matches: [StoredResource]) async throws(StoreError) -> [StoredResource] {
         guard !includes.isEmpty, !matches.isEmpty else { return [] }
+        return try await bounded { () throws(StoreError) in try await included(includes, startingFrom: matches) }
+    }
+
+    private func included(_ includes: [SearchInclude], startingFrom matches: [StoredResource]) async throws(StoreError) -> [StoredResource] {
         var seen = Set(matches.map(\.reference))
         var frontier = matches
         var result: [StoredResource] = []

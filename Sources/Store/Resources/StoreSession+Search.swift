@@ -11,7 +11,8 @@ extension StoreSession {
         query.appendOrder(to: &sql)
         sql.append(" LIMIT ", bind: count)
         sql.append(" OFFSET ", bind: query.offset)
-        return try await currentResources(sql.query)
+        let statement = sql.query
+        return try await bounded { () throws(StoreError) in try await currentResources(statement) }
     }
 
     /// The columns `currentResources` decodes, from `resource r`.
@@ -51,11 +52,13 @@ extension StoreSession {
         var sql = SQLBuilder("SELECT count(*) FROM resource r")
         query.appendFilter(to: &sql)
         let statement = sql.query
-        return try await database {
-            for try await total in try await connection.query(statement, logger: logger).decode(Int.self) {
-                return total
+        return try await bounded { () throws(StoreError) in
+            try await database {
+                for try await total in try await connection.query(statement, logger: logger).decode(Int.self) {
+                    return total
+                }
+                return 0
             }
-            return 0
         }
     }
 }

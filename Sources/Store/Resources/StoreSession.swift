@@ -17,6 +17,8 @@ public struct StoreSession: Sendable {
     let observer: (any ChangeObserver)?
     /// Inside a transaction: the observed changes waiting for its commit. Nil outside one.
     let journal: ChangeJournal?
+    /// How long one search statement may run; nil for no limit.
+    var searchTimeout: Duration? = nil
 
     /// The current version of `type/id` (a deletion is returned with `deleted` set), or nil if never stored.
     public func read(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
@@ -213,6 +215,10 @@ public struct StoreSession: Sendable {
             if state == "23505" { throw StoreError(.conflict, "the resource already exists") }
             if state == "40001" || state == "40P01" {
                 throw StoreError(.conflict, "the change conflicted with a concurrent change; try again")
+            }
+            if state == "57014" {
+                // query_canceled: only the search timeout cancels the hub's statements.
+                throw StoreError(.tooCostly, "The search took too long and was stopped; narrow it down")
             }
             logger.error("database error", metadata: ["sqlState": "\(state)", "error": "\(String(reflecting: error))"])
             throw StoreError(.database, "database error (SQLSTATE \(state))")

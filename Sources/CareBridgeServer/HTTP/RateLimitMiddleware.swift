@@ -1,0 +1,36 @@
+import Authorization
+import HTTPTypes
+import Hummingbird
+
+/// Answers 429 with `Retry-After` and a `throttled` OperationOutcome once a client has used up its requests.
+///
+/// It runs after authentication, so an authenticated client is counted by its client id wherever it connects
+/// from; requests without one (the open paths: health, metadata, SMART configuration, the token endpoint) and
+/// those of an insecure development server are counted by the caller's address.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+
+    let limiter: RateLimiter
+
+    init(_ limit: RateLimit) {
+        limiter = RateLimiter(limit)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        switch limiter.admit(Self.key(context)) {
+        case .allowed:
+            return try await next(request, context)
+        case .throttled(let retryAfter):
+            let error = FHIRError(429, code: "throttled", "Too many requests: try again in \(retryAfter) s")
+            var response = FHIRRoutes.response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+            response.headers[.retryAfter] = String(retryAfter)
+            return response
+        }
+    }
+
+    /// The bucket a request counts against: its client, or where it comes from.
+    static func key(_ context: Context) -> String {
+        if !context.access.isUnrestricted, let client = context.access.clientID { return "client:" + client }
+        return context.remoteAddress.map { "address:" + $0 } ?? "unknown"
+    }
+}

@@ -1,0 +1,30 @@
+import PostgresNIO
+
+extension StoreSession {
+    /// Runs `work` (the statements of one search) with PostgreSQL's `statement_timeout` set to the search
+    /// timeout, and puts the connection's own setting back afterwards, so that a costly search is stopped by
+    /// the database (`tooCostly`) instead of holding a connection and a core.
+    ///
+    /// The setting is made for the connection rather than `SET LOCAL`, because a search usually runs outside
+    /// a transaction; inside one that fails, the rollback undoes it as well.
+    func bounded<T>(_ work: () async throws(StoreError) -> T) async throws(StoreError) -> T {
+        guard let searchTimeout else { return try await work() }
+        let (seconds, attoseconds) = searchTimeout.components
+        let milliseconds = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        try await database {
+            try await connection.query("SET statement_timeout = \(unescaped: String(milliseconds))", logger: logger)
+        }
+        let result: T
+        do {
+            result = try await work()
+        } catch {
+            if error.code == .tooCostly {
+                logger.notice("search stopped by the search timeout", metadata: ["timeout": "\(searchTimeout)"])
+            }
+            _ = try? await connection.query("RESET statement_timeout", logger: logger)
+            throw error
+        }
+        try await database { try await connection.query("RESET statement_timeout", logger: logger) }
+        return result
+    }
+}
