@@ -36,9 +36,11 @@ struct Hub: Sendable {
     /// The FHIR base the router test framework's requests resolve to (authority `localhost`).
     static let base = "http://localhost/fhir"
 
-    /// Runs `test` against a new application over a new, migrated database.
+    /// Runs `test` against a new application over a new, migrated database; `configure` may change the
+    /// hub's configuration first (limits, base URL).
     static func run<T: Sendable>(
-        maximumBodySize: Int = 1 << 20, setup: TestingSetup = .router, _ test: @Sendable (Hub) async throws -> T
+        maximumBodySize: Int = 1 << 20, setup: TestingSetup = .router,
+        configure: (inout HubConfiguration) -> Void = { _ in }, _ test: @Sendable (Hub) async throws -> T
     ) async throws -> T {
         let (cluster, name) = try ThrowawayCluster.makeDatabase(prefix: "server")
         let location = DatabaseLocation(socketPath: cluster.socketPath, user: EmbeddedCluster.superuser, database: name)
@@ -47,11 +49,12 @@ struct Hub: Sendable {
         var logger = Logger(label: "carebridge.test")
         logger.logLevel = .critical
         let postgres = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let hubConfiguration = HubConfiguration(
+        var hubConfiguration = HubConfiguration(
             httpPort: 0, profilesDirectory: TestPaths.profilesDirectory.path,
             mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path, maximumBodySize: maximumBodySize,
             limits: RestLimits(defaultPageSize: 50, maximumPageSize: 200, maximumBundleEntries: 100)
         )
+        configure(&hubConfiguration)
         let app = try buildApplication(
             configuration: hubConfiguration, database: HubDatabase(client: postgres, cluster: nil), logger: logger
         )
