@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "Webhooks",
             dependencies: [
-                "FHIRCore", "FHIRPath", "FHIRProfiles", "Store",
+                "FHIRCore", "FHIRPath", "FHIRProfiles", "Store", "Authorization",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,6 +195,7 @@ let package = Package(
             name: "CareBridgeServerTests",
             dependencies: [
                 "CareBridgeServer", "Store", "FHIRCore", "EmbeddedPostgres", "HL7v2", "MLLP", "Webhooks", "Authorization",
+                "FHIRProfiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

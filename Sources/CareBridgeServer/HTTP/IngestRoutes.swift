@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import Foundation
 import HL7v2
@@ -23,13 +24,15 @@ struct IngestRoutes: Sendable {
     static let xmlMediaTypes: Set<String> = ["application/xml", "text/xml", "application/hl7-v2+xml", "application/hl7-cda+xml"]
 
     func add(to router: Router<HubRequestContext>) {
-        router.post("fhir/$ingest") { request, context in await answer { try await ingest(request, context) } }
-        router.post("fhir/$convert") { request, _ in await answer { try await convert(request) } }
-        router.post("fhir/$reload-mappings") { _, _ in await answer { try reload() } }
-        router.get("inbound/messages") { request, _ in await answer { try await list(request) } }
-        router.get("inbound/messages/:id") { _, context in await answer { try await show(context) } }
-        router.post("inbound/messages/:id/$replay") { _, context in await answer { try await replay(context) } }
-        router.post("inbound/messages/$replay") { request, context in await answer { try await replayAll(request, context) } }
+        let ingesting = router.group().add(middleware: HubScopeMiddleware(scope: HubScope.ingest))
+        ingesting.post("fhir/$ingest") { request, context in await answer { try await ingest(request, context) } }
+        ingesting.post("fhir/$convert") { request, _ in await answer { try await convert(request) } }
+        let administering = router.group().add(middleware: HubScopeMiddleware(scope: HubScope.admin))
+        administering.post("fhir/$reload-mappings") { _, _ in await answer { try reload() } }
+        administering.get("inbound/messages") { request, _ in await answer { try await list(request) } }
+        administering.get("inbound/messages/:id") { _, context in await answer { try await show(context) } }
+        administering.post("inbound/messages/:id/$replay") { _, context in await answer { try await replay(context) } }
+        administering.post("inbound/messages/$replay") { request, context in await answer { try await replayAll(request, context) } }
     }
 
     /// The response of `work`, or its error as an OperationOutcome with the error's status.

@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import Foundation
 import HTTPTypes
@@ -12,7 +13,7 @@ struct WebhookRoutes: Sendable {
     let catalog: SubscriptionCatalog
 
     func add(to router: Router<HubRequestContext>) {
-        let group = router.group("webhooks/subscriptions")
+        let group = router.group("webhooks/subscriptions").add(middleware: HubScopeMiddleware(scope: HubScope.admin))
         group.get { _, _ in try await subscriptions() }
         group.get(":id/deliveries") { request, context in try await deliveries(request, context) }
         group.get(":id/deliveries/:event") { _, context in try await delivery(context) }

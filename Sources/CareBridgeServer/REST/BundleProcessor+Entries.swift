@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import Foundation
 import NIOCore
@@ -26,7 +27,9 @@ extension BundleProcessor {
         case ("POST", 1):
             let id: String
             let plan: EntryPlan
+            _ = try handler.require(.create, type)
             if let condition = request.ifNoneExist {
+                try handler.requireUnconfined(.create, type, "A conditional create")
                 let criteria = try SearchQuery(
                     conditional: RestHandler.stripTypePrefix(condition, type: type), type: type, registry: handler.registry
                 )
@@ -40,6 +43,7 @@ extension BundleProcessor {
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
             return plan
         case ("PUT", 1):
+            try handler.requireUnconfined(.update, type, "A conditional update")
             let criteria = try SearchQuery(conditional: request.queryString, type: type, registry: handler.registry)
             let id = try await session.match(criteria) ?? entry.resource?.id ?? UUID().uuidString.lowercased()
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
@@ -66,9 +70,12 @@ extension BundleProcessor {
             if !handler.registry.isServed(type) { throw FHIRError.notSupportedType(type) }
             return try await handler.perform(interaction, request, in: session, base: base)
         case .create(let id):
+            let patient = try handler.require(.create, type)
             let resource = try handler.checkedResource(request, type: type)
+            try handler.confineWrite(resource, to: patient)
             return handler.written(try await session.create(resource, assignedID: id), created: true, request)
         case .existing(let id):
+            _ = try handler.require(.read, type)
             let stored = try await handler.existing(type, id, session)
             return handler.written(stored, created: false, request)
         case .update(let id):

@@ -33,6 +33,16 @@ extension RestHandler {
         }
     }
 
+    /// Whether `require` would let the interaction through (confined or not).
+    func allows(_ permission: Permission, _ type: String) -> Bool {
+        do {
+            _ = try require(permission, type)
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// As `require`, for interactions a confined grant cannot use safely (conditional writes, whose criteria
     /// could match outside the compartment).
     func requireUnconfined(_ permission: Permission, _ type: String, _ what: String) throws {

@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import FHIRProfiles
 import Foundation
@@ -18,12 +19,17 @@ extension RestHandler {
         guard type == "Patient" else {
             throw FHIRError(400, code: "not-supported", "$everything is supported on Patient only, not \(type)")
         }
+        if let patient = try require(.read, type), patient != id {
+            throw FHIRError(403, code: "forbidden", "A patient-context token may ask $everything of its own patient only")
+        }
         _ = try await existing(type, id, session)
         var parameters = request.query
         if request.method == "POST", let body = request.body, body.readableBytes > 0 {
             parameters += QueryString.parse(String(buffer: body))
         }
-        let compartment = registry.patientCompartment.filter { registry.isServed($0.key) }
+        // Only the types the caller may search are gathered; resources outside the compartment that they
+        // refer to are shown when the caller may read them.
+        let compartment = registry.patientCompartment.filter { registry.isServed($0.key) && allows(.search, $0.key) }
         var query = EverythingQuery(patientID: id, compartment: compartment)
         var count = limits.defaultPageSize
         var ignored: [String] = []
@@ -52,7 +58,8 @@ extension RestHandler {
             }
         }
         let page = count > 0 ? try await session.everything(query, count: count) : []
-        let referenced = try await session.referenced(by: page, excludingTypes: Array(compartment.keys))
+        let referenced = try await session.referenced(by: page, excludingTypes: Array(registry.patientCompartment.keys))
+            .filter { mayRead($0) }
         var bundle = BundleWriter(type: "searchset")
         if page.count < count && (query.offset == 0 || !page.isEmpty) { bundle.total = query.offset + page.count }
         let link = { (offset: Int) in Self.pageURL("\(base)/Patient/\(id)/$everything", parameters, offset: offset) }

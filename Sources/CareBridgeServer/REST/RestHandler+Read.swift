@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import Foundation
 import NIOCore
@@ -5,8 +6,10 @@ import Store
 
 extension RestHandler {
     func read(_ type: String, _ id: String, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+        let patient = try require(.read, type)
         let (summary, elements) = try readSubsetting(request)
         let stored = try await existing(type, id, session)
+        try confine(stored, to: patient)
         if let ifNoneMatch = request.ifNoneMatch, (try? Self.version(ofETag: ifNoneMatch)) == stored.versionId {
             return FHIRResponse(status: 304, versionId: stored.versionId, lastModified: stored.lastUpdated)
         }
@@ -15,9 +18,11 @@ extension RestHandler {
     }
 
     func read(_ type: String, _ id: String, version: String, _ session: StoreSession) async throws -> FHIRResponse {
+        let patient = try require(.read, type)
         guard let number = Int(version), let stored = try await session.read(type, id, version: number) else {
             throw FHIRError(404, code: "not-found", "\(type)/\(id) has no version \(version)")
         }
+        try confine(stored, to: patient)
         if stored.deleted {
             throw FHIRError(410, code: "deleted", "Version \(version) of \(type)/\(id) is a deletion")
         }
@@ -53,12 +58,17 @@ extension RestHandler {
                 throw FHIRError(400, code: "not-supported", "History does not take the parameter '\(name)'")
             }
         }
+        // Instance history needs read on the type, type and system history search; every version shown
+        // must be one the caller may see (so a confined caller's pages can have fewer entries than `_count`).
+        let permission: Permission = query.id == nil ? .search : .read
+        if let type = query.resourceType { _ = try require(permission, type) }
         if let type = query.resourceType, let id = query.id {
-            guard try await session.read(type, id) != nil else {
+            guard let current = try await session.read(type, id) else {
                 throw FHIRError(404, code: "not-found", "\(type)/\(id) does not exist")
             }
+            try confine(current, to: try require(.read, type))
         }
-        let versions = try await session.history(query)
+        let versions = try await session.history(query).filter { mayRead($0, as: permission) }
         var bundle = BundleWriter(type: "history")
         let path = [query.resourceType, query.id].compactMap { $0 }.joined(separator: "/")
         let selfURL = base + (path.isEmpty ? "" : "/" + path) + "/_history"

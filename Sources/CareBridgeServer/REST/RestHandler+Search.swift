@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import FHIRProfiles
 import NIOCore
@@ -20,10 +21,17 @@ extension RestHandler {
         if request.method == "POST", let body = request.body, body.readableBytes > 0 {
             parameters += QueryString.parse(String(buffer: body))
         }
+        let patient = try require(.search, type)
         var query = try SearchQuery(
             type: type, parameters: parameters, registry: registry, lenient: request.handling == .lenient, localBase: base
         )
-        if let compartment {
+        try requireChains(query)
+        if let patient {
+            if let compartment, compartment.type != "Patient" || compartment.id != patient {
+                throw FHIRError(403, code: "forbidden", "A patient-context token may search only its own patient's compartment")
+            }
+            query.compartment = SearchCompartment(type: "Patient", id: patient, parameters: self.compartment.links[type] ?? [])
+        } else if let compartment {
             guard compartment.type == "Patient" else {
                 throw FHIRError(400, code: "not-supported", "Only the Patient compartment is supported, not \(compartment.type)")
             }
@@ -52,7 +60,7 @@ extension RestHandler {
         for stored in page {
             bundle.entries.append(.found(subset(stored.body, query), reference: stored.reference, base: base, mode: "match"))
         }
-        for stored in try await session.included(query.includes, for: page) {
+        for stored in try await session.included(query.includes, for: page) where mayRead(stored) {
             bundle.entries.append(.found(subset(stored.body, query), reference: stored.reference, base: base, mode: "include"))
         }
         if !query.ignored.isEmpty { bundle.entries.append(.ignored(query.ignored)) }

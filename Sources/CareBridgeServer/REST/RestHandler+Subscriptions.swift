@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import Foundation
 import NIOCore
@@ -8,7 +9,8 @@ extension RestHandler {
     /// A Subscription as the hub stores it: checked (criteria, topic, filters, channel, endpoint), with the
     /// status the server owns. A client asks for `requested` (or `active`), which is stored as `requested` until
     /// the handshake succeeds; `off` turns it off; `error` is kept as written (a restored copy stays in error,
-    /// recording events without delivering them, until it is resumed). Other types pass unchanged.
+    /// recording events without delivering them, until it is resumed). The caller's access is stamped on it
+    /// (`SubscriptionAccess`), so that it is told only what the caller may read. Other types pass unchanged.
     func admitted(_ resource: FHIRResource) throws -> FHIRResource {
         guard resource.resourceType == "Subscription", let subscriptions else { return resource }
         var resource = resource
@@ -16,13 +18,19 @@ extension RestHandler {
             resource.json["status"] = .string("requested")
             resource.json["error"] = nil
         }
+        resource.json = SubscriptionAccess.stamped(resource.json, with: access)
+        let definition: SubscriptionDefinition
         do throws(WebhookError) {
-            _ = try SubscriptionDefinition(
+            definition = try SubscriptionDefinition(
                 .object(resource.json), id: resource.id ?? "new", versionId: 0, topics: subscriptions.topics,
                 registry: registry, endpoints: subscriptions.endpoints
             )
         } catch {
             throw FHIRError(422, code: "invalid", error.message, expression: ["Subscription"])
+        }
+        // A subscriber hears only of what it may read: refuse what it could never be told about.
+        for type in definition.resourceTypes.sorted() where !allows(.read, type) {
+            throw FHIRError(403, code: "forbidden", "The access token does not allow reading \(type), which the Subscription watches")
         }
         return resource
     }
@@ -32,6 +40,7 @@ extension RestHandler {
     func subscriptionOperation(
         _ id: String, _ name: String, _ request: FHIRRequest, _ session: StoreSession, base: String
     ) async throws -> FHIRResponse {
+        _ = try require(.read, "Subscription")
         guard let subscriptions else { throw FHIRError(400, code: "not-supported", "Webhooks are not enabled on this server") }
         guard let stored = try await session.read("Subscription", id), !stored.deleted,
               let state = try await session.subscriptionStates(id: id).first

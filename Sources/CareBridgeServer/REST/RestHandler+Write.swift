@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import Foundation
 import FHIRProfiles
@@ -6,8 +7,11 @@ import Store
 
 extension RestHandler {
     func create(_ type: String, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+        let patient = try require(.create, type)
         let resource = try checkedResource(request, type: type)
+        try confineWrite(resource, to: patient)
         if let condition = request.ifNoneExist {
+            try requireUnconfined(.create, type, "A conditional create")
             let criteria = try SearchQuery(conditional: Self.stripTypePrefix(condition, type: type), type: type, registry: registry)
             let (stored, created) = try await session.create(resource, ifNoneExist: criteria)
             return written(stored, created: created, request)
@@ -17,9 +21,12 @@ extension RestHandler {
 
     /// Update by id, or conditional update when `id` is nil (criteria in the query string).
     func update(_ type: String, id: String?, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+        let patient = try require(.update, type)
         let resource = try checkedResource(request, type: type)
+        try confineWrite(resource, to: patient)
         let ifMatch = try Self.version(ofETag: request.ifMatch)
         guard let id else {
+            try requireUnconfined(.update, type, "A conditional update")
             let criteria = try conditionalCriteria(request, type: type)
             let (stored, created) = try await session.update(resource, matching: criteria, ifMatch: ifMatch)
             return written(stored, created: created, request)
@@ -30,12 +37,14 @@ extension RestHandler {
         guard bodyID == id else {
             throw FHIRError(400, code: "invalid", "The resource id '\(bodyID)' does not match the URL id '\(id)'", expression: ["\(type).id"])
         }
+        if patient != nil, let current = try await session.read(type, id) { try confine(current, to: patient) }
         let (stored, created) = try await session.update(resource, id: id, ifMatch: ifMatch)
         return written(stored, created: created, request)
     }
 
     /// JSON Patch by id, or of the one match of the criteria when `id` is nil.
     func patch(_ type: String, id: String?, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+        let patient = try require(.update, type)
         guard request.isJSONPatch else {
             throw FHIRError(415, code: "not-supported", "PATCH takes application/json-patch+json")
         }
@@ -53,6 +62,7 @@ extension RestHandler {
         if let id {
             targetID = id
         } else {
+            try requireUnconfined(.update, type, "A conditional patch")
             guard let match = try await session.match(try conditionalCriteria(request, type: type)) else {
                 throw FHIRError(404, code: "not-found", "No \(type) matches the criteria")
             }
@@ -61,6 +71,7 @@ extension RestHandler {
         let requested = try Self.version(ofETag: request.ifMatch)
         for _ in 0..<10 {
             let current = try await existing(type, targetID, session)
+            try confine(current, to: patient)
             if let requested, requested != current.versionId {
                 throw FHIRError(412, code: "conflict", "\(type)/\(targetID) is at version \(current.versionId), not \(requested)")
             }
@@ -74,6 +85,7 @@ extension RestHandler {
                 throw FHIRError(422, code: "processing", "A patch may not change resourceType or id")
             }
             try validate(patched)
+            try confineWrite(patched, to: patient)
             let admitted = try admitted(patched)
             do {
                 let (stored, _) = try await session.update(admitted, id: targetID, ifMatch: current.versionId, method: "PATCH")
@@ -88,13 +100,16 @@ extension RestHandler {
 
     /// Delete by id, or of the one match of the criteria when `id` is nil.
     func delete(_ type: String, id: String?, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+        let patient = try require(.delete, type)
         let deletion: StoredResource?
         if let id {
             guard let current = try await session.read(type, id) else {
                 throw FHIRError(404, code: "not-found", "\(type)/\(id) does not exist")
             }
+            try confine(current, to: patient)
             deletion = current.deleted ? nil : try await session.delete(type, id)
         } else {
+            try requireUnconfined(.delete, type, "A conditional delete")
             deletion = try await session.delete(matching: try conditionalCriteria(request, type: type))
         }
         var response = FHIRResponse(status: 204, versionId: deletion?.versionId, lastModified: deletion?.lastUpdated)
@@ -108,6 +123,9 @@ extension RestHandler {
 
     /// `$validate`: checks a resource (or a Parameters with a `resource` parameter) without storing it.
     func validate(_ type: String, _ request: FHIRRequest) throws -> FHIRResponse {
+        guard allows(.create, type) || allows(.update, type) else {
+            throw FHIRError(403, code: "forbidden", "The access token does not allow writing \(type), so it cannot validate one")
+        }
         guard let body = request.body, body.readableBytes > 0 else {
             throw FHIRError(400, code: "required", "$validate needs a resource in the body")
         }

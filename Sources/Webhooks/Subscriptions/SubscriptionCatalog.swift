@@ -20,6 +20,8 @@ public final class SubscriptionCatalog: Sendable {
 
     public let topics: TopicCatalog
     let registry: ProfileRegistry
+    /// Membership of the Patient compartment, for subscribers confined to one patient.
+    let compartment: PatientCompartment
     /// Which subscriber endpoints are allowed.
     public let endpoints: EndpointPolicy
     private let snapshot = Mutex(Snapshot())
@@ -29,6 +31,7 @@ public final class SubscriptionCatalog: Sendable {
     public init(topics: TopicCatalog, registry: ProfileRegistry, endpoints: EndpointPolicy, logger: Logger) {
         self.topics = topics
         self.registry = registry
+        self.compartment = PatientCompartment(registry: registry)
         self.endpoints = endpoints
         self.logger = logger
     }

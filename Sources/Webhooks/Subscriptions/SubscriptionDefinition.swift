@@ -1,3 +1,4 @@
+import Authorization
 import FHIRCore
 import FHIRProfiles
 import Foundation
@@ -41,6 +42,8 @@ public struct SubscriptionDefinition: Sendable {
     public let timeout: Int?
     /// After this instant the subscription matches nothing (`Subscription.end`).
     public let end: Date?
+    /// What the subscriber may see (`SubscriptionAccess`); nil for an unrestricted one.
+    public let access: AccessGrant?
     /// The resource as stored.
     public let resource: JSONValue
 
@@ -114,6 +117,7 @@ public struct SubscriptionDefinition: Sendable {
         heartbeatPeriod = Self.extensionValue(channel, "backport-heartbeat-period")?.numberText.flatMap { Int($0) }
         timeout = Self.extensionValue(channel, "backport-timeout")?.numberText.flatMap { Int($0) }
         end = resource["end"]?.stringValue.flatMap(FHIRDateTime.init)?.lowerBound
+        access = SubscriptionAccess.grant(of: resource)
     }
 
     /// Whether changes now should still be matched (`active`, or `error` so nothing is lost while it is fixed).

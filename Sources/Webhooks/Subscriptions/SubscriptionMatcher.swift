@@ -48,6 +48,10 @@ public struct SubscriptionMatcher: ChangeObserver {
         _ subscription: SubscriptionDefinition, _ change: ResourceChange, previous: JSONValue?, current: JSONValue?,
         in session: StoreSession
     ) async throws -> Bool {
+        if let access = subscription.access,
+           !SubscriptionAccess.permits(access, current ?? previous, type: change.resourceType, compartment: catalog.compartment) {
+            return false
+        }
         switch subscription.kind {
         case .criteria(let query):
             guard change.interaction != .delete else { return false }
