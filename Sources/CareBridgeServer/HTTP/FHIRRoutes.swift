@@ -34,7 +34,7 @@ struct FHIRRoutes: Sendable {
             return Self.response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
         }
         let base = base(of: request)
-        let response = await handler.acting(as: context.access).handle(fhirRequest, base: base)
+        let response = await handler.acting(as: context.access, from: context.remoteAddress).handle(fhirRequest, base: base)
         return Self.response(response, contentType: responseType, base: base, head: request.method == .head)
     }
 

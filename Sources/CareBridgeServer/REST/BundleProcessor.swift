@@ -36,6 +36,10 @@ struct BundleProcessor: Sendable {
         let responses = try await handler.store.withTransaction { session in
             try await transaction(parsed, in: session, base: base)
         }
+        // The entries are audited once they are committed (a failed transaction is audited as a whole).
+        for (entry, response) in zip(parsed, responses) {
+            handler.recordAudit(entry.finalRequest, response)
+        }
         var writer = BundleWriter(type: "transaction-response")
         writer.entries = responses.map { Self.responseEntry($0, base: base) }
         return FHIRResponse(status: 200, body: .json(writer.bytes()))

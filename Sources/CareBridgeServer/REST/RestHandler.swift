@@ -21,6 +21,8 @@ public struct RestHandler: Sendable {
     let compartment: PatientCompartment
     /// Where interactions are recorded; nil records nothing.
     let audit: AuditTrail?
+    /// The caller's address, for the audit trail.
+    private(set) var remoteAddress: String?
 
     /// A handler over `store`, validating writes with `registry` (and Subscriptions with `subscriptions`).
     public init(
@@ -36,15 +38,24 @@ public struct RestHandler: Sendable {
         self.audit = audit
     }
 
-    /// This handler, carrying out requests on behalf of `grant`: every interaction is checked against it.
-    public func acting(as grant: AccessGrant) -> RestHandler {
+    /// This handler, carrying out requests on behalf of `grant` (calling from `remoteAddress`): every
+    /// interaction is checked against it and audited as its.
+    public func acting(as grant: AccessGrant, from remoteAddress: String? = nil) -> RestHandler {
         var handler = self
         handler.access = grant
+        handler.remoteAddress = remoteAddress
         return handler
     }
 
-    /// Handles one request; `base` is the absolute FHIR base URL (e.g. `http://host:8080/fhir`).
+    /// Handles one request, and records it in the audit trail; `base` is the absolute FHIR base URL
+    /// (e.g. `http://host:8080/fhir`).
     public func handle(_ request: FHIRRequest, base: String) async -> FHIRResponse {
+        let response = await respond(request, base: base)
+        recordAudit(request, response)
+        return response
+    }
+
+    private func respond(_ request: FHIRRequest, base: String) async -> FHIRResponse {
         do {
             let interaction = try FHIRInteraction.resolve(method: request.method, path: request.path)
             if let type = interaction.resourceType, !registry.isServed(type) { throw FHIRError.notSupportedType(type) }
