@@ -69,6 +69,14 @@ public struct AuthorizationError: Error, Sendable, Hashable, CustomStringConvert
         }
     }
 
+    /// The JSON body of an OAuth error answer: `{"error": ..., "error_description": ...}`.
+    public var oauthErrorBody: String {
+        get throws {
+            let error = oauthError?.error ?? Code.invalidRequest.name
+            return try ClaimValue.object(["error": .string(error), "error_description": .string(message)]).jsonText
+        }
+    }
+
     /// What a rejected bearer token is told in `WWW-Authenticate`: whether it expired or is not valid yet,
     /// and nothing more (the full reason goes to the audit trail).
     public var publicTokenDescription: String {

@@ -6,14 +6,14 @@ import JWTKit
 /// P-256 key ES256, a P-384 key ES384, a shared secret HS256. Keys from a URL are fetched on first use and
 /// again, at most once a minute, when a token names a key not seen yet.
 actor KeyRing {
-    /// The asymmetric algorithms accepted from JWKS keys (SMART asks for RS384 and ES384).
-    static let asymmetricAlgorithms: Set<String> = ["RS256", "RS384", "ES256", "ES384"]
     /// The shortest time between two fetches of a key set URL.
     static let refetchInterval: TimeInterval = 60
 
     private var collections: [String: JWTKeyCollection] = [:]
     /// The key ids each algorithm's collection holds.
     private var keyIDs: [String: Set<String>] = [:]
+    /// Keys given at creation, put into the collections on first use (jwt-kit's collections are actors).
+    private var pending: Pending?
     /// Whether tokens may leave out `kid` (a single shared secret).
     private let keyIDOptional: Bool
     private let source: URL?
@@ -21,41 +21,44 @@ actor KeyRing {
     private var lastFetch: Date?
     private let clock: @Sendable () -> Date
 
-    private init(keyIDOptional: Bool, source: URL?, fetcher: (any KeySetFetching)?, clock: @escaping @Sendable () -> Date) {
+    private enum Pending {
+        case keySet(JWKS), secret([UInt8]), hub(HubSigningKey)
+    }
+
+    private init(
+        pending: Pending?, keyIDOptional: Bool = false, source: URL? = nil, fetcher: (any KeySetFetching)? = nil,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.pending = pending
         self.keyIDOptional = keyIDOptional
         self.source = source
         self.fetcher = fetcher
         self.clock = clock
     }
 
-    /// A ring over fixed public keys; `owner` names it in errors.
-    static func keySet(_ keySet: JWKS, owner: String) async throws -> KeyRing {
-        let ring = KeyRing(keyIDOptional: false, source: nil, fetcher: nil, clock: Date.init)
-        try await ring.replace(with: keySet, owner: owner, strict: true)
-        return ring
+    /// A ring over fixed public keys, already checked with `JWKS.checkPublic`.
+    static func keySet(_ keySet: JWKS) -> KeyRing {
+        KeyRing(pending: .keySet(keySet))
     }
 
     /// A ring whose keys are fetched from `url`.
     static func keySetURL(_ url: URL, fetcher: any KeySetFetching, clock: @escaping @Sendable () -> Date) -> KeyRing {
-        KeyRing(keyIDOptional: false, source: url, fetcher: fetcher, clock: clock)
+        KeyRing(pending: nil, source: url, fetcher: fetcher, clock: clock)
     }
 
     /// A ring of one HS256 secret; tokens carry no `kid`.
-    static func sharedSecret(_ secret: [UInt8]) async -> KeyRing {
-        let ring = KeyRing(keyIDOptional: true, source: nil, fetcher: nil, clock: Date.init)
-        await ring.addSecret(secret)
-        return ring
+    static func sharedSecret(_ secret: [UInt8]) -> KeyRing {
+        KeyRing(pending: .secret(secret), keyIDOptional: true)
     }
 
     /// A ring of the hub's own key.
-    static func hub(_ key: HubSigningKey) async -> KeyRing {
-        let ring = KeyRing(keyIDOptional: false, source: nil, fetcher: nil, clock: Date.init)
-        await ring.addHubKey(key)
-        return ring
+    static func hub(_ key: HubSigningKey) -> KeyRing {
+        KeyRing(pending: .hub(key))
     }
 
     /// Verifies the token's signature with the key its `kid` names, for its `alg`, and returns its claims.
     func verify(_ token: CompactToken) async throws -> TokenClaims {
+        try await installPending()
         try await refreshIfNeeded(for: token)
         guard let collection = collections[token.algorithm] else {
             throw AuthorizationError(.unsupportedAlgorithm, "alg \(token.algorithm) is not used with this issuer's keys")
@@ -76,6 +79,24 @@ actor KeyRing {
         }
     }
 
+    private func installPending() async throws {
+        guard let pending else { return }
+        self.pending = nil
+        switch pending {
+        case .keySet(let keySet):
+            try await replace(with: keySet)
+        case .secret(let secret):
+            let collection = JWTKeyCollection()
+            await collection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            collections["HS256"] = collection
+        case .hub(let key):
+            let collection = JWTKeyCollection()
+            await collection.add(ecdsa: key.privateKey.publicKey, kid: JWKIdentifier(string: key.keyID))
+            collections["ES256"] = collection
+            keyIDs["ES256"] = [key.keyID]
+        }
+    }
+
     /// For a URL source: fetches the keys the first time, and again when the token names a key not held and
     /// the last fetch is more than a minute old.
     private func refreshIfNeeded(for token: CompactToken) async throws {
@@ -91,69 +112,27 @@ actor KeyRing {
         } catch {
             throw AuthorizationError(.unknownKey, "the key set at \(source) could not be fetched (\(error))")
         }
-        try await replace(with: try JWKS.decoded(from: data, source: source.absoluteString), owner: source.absoluteString, strict: false)
+        try await replace(with: try JWKS.decoded(from: data, source: source.absoluteString))
     }
 
-    /// Replaces the keys with those of `keySet`. `strict` refuses a key the hub cannot use (a configured set);
-    /// otherwise such keys are skipped (a fetched set may hold keys meant for others).
-    private func replace(with keySet: JWKS, owner: String, strict: Bool) async throws {
-        if strict { try keySet.checkPublic(owner: owner) }
+    /// Replaces the keys with those of `keySet`, each bound to every algorithm it may verify; keys the hub
+    /// cannot use are skipped (a fetched set may hold keys meant for others; a configured set was checked).
+    private func replace(with keySet: JWKS) async throws {
         var collections: [String: JWTKeyCollection] = [:]
         var keyIDs: [String: Set<String>] = [:]
         for key in keySet.keys {
             guard let kid = key.keyIdentifier?.string, key.privateExponent == nil else { continue }
-            let algorithms = Self.algorithms(for: key)
-            if algorithms.isEmpty, strict {
-                throw AuthorizationError(
-                    .unreadableKeySet, "key '\(kid)' of \(owner) is not an RSA, P-256 or P-384 key for RS256, RS384, ES256 or ES384"
-                )
-            }
-            for algorithm in algorithms {
+            for algorithm in key.verificationAlgorithms {
                 var bound = key
                 bound.algorithm = JWK.Algorithm(rawValue: algorithm)
                 let collection = collections[algorithm] ?? JWTKeyCollection()
-                do {
-                    try await collection.add(jwk: bound)
-                } catch {
-                    if strict { throw AuthorizationError(.unreadableKeySet, "key '\(kid)' of \(owner) cannot be used: \(error)") }
-                    continue
-                }
+                guard (try? await collection.add(jwk: bound)) != nil else { continue }
                 collections[algorithm] = collection
                 keyIDs[algorithm, default: []].insert(kid)
             }
         }
         self.collections = collections
         self.keyIDs = keyIDs
-    }
-
-    /// The algorithms a JWK may verify: its `alg` if it names one we accept, else those its type and curve allow.
-    private static func algorithms(for key: JWK) -> [String] {
-        let byType: [String]
-        switch key.keyType {
-        case .rsa: byType = ["RS256", "RS384"]
-        case .ecdsa:
-            switch key.curve?.rawValue {
-            case "P-256": byType = ["ES256"]
-            case "P-384": byType = ["ES384"]
-            default: byType = []
-            }
-        default: byType = []
-        }
-        guard let named = key.algorithm?.rawValue else { return byType }
-        return byType.contains(named) ? [named] : []
-    }
-
-    private func addSecret(_ secret: [UInt8]) async {
-        let collection = JWTKeyCollection()
-        await collection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        collections["HS256"] = collection
-    }
-
-    private func addHubKey(_ key: HubSigningKey) async {
-        let collection = JWTKeyCollection()
-        await collection.add(ecdsa: key.privateKey.publicKey, kid: JWKIdentifier(string: key.keyID))
-        collections["ES256"] = collection
-        keyIDs["ES256"] = [key.keyID]
     }
 }
 

@@ -89,3 +89,14 @@ enum ClaimValue: Codable, Sendable, Hashable {
         }
     }
 }
+
+extension ClaimValue {
+    /// Compact JSON with sorted members and unescaped slashes.
+    var jsonText: String {
+        get throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        }
+    }
+}

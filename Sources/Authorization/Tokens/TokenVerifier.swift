@@ -19,14 +19,14 @@ public struct TokenVerifier: Sendable {
     public init(
         configuration: SecurityConfiguration, hubKey: HubSigningKey,
         fetcher: any KeySetFetching = URLSessionKeySetFetcher(), clock: @escaping @Sendable () -> Date = Date.init
-    ) async throws {
-        var issuers: [String: (ring: KeyRing, roleClaim: String)] = [configuration.issuer: (await KeyRing.hub(hubKey), "role")]
+    ) {
+        var issuers: [String: (ring: KeyRing, roleClaim: String)] = [configuration.issuer: (KeyRing.hub(hubKey), "role")]
         for trusted in configuration.issuers {
             let ring: KeyRing
             switch trusted.keys {
-            case .keySet(let keySet): ring = try await KeyRing.keySet(keySet, owner: "issuer '\(trusted.issuer)'")
+            case .keySet(let keySet): ring = KeyRing.keySet(keySet)
             case .keySetURL(let url): ring = KeyRing.keySetURL(url, fetcher: fetcher, clock: clock)
-            case .sharedSecret(let secret): ring = await KeyRing.sharedSecret(secret)
+            case .sharedSecret(let secret): ring = KeyRing.sharedSecret(secret)
             }
             issuers[trusted.issuer] = (ring, trusted.roleClaim)
         }
