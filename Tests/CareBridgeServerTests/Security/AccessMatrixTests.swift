@@ -1,0 +1,112 @@
+import FHIRCore
+import Foundation
+import HTTPTypes
+import Testing
+
+/// Each role x each interaction x own/other patient, against the real server with real tokens. The
+/// expectations are stated here from the customer's role descriptions, not computed by the hub's code.
+@Suite("Access matrix: roles x interactions x own/other patient")
+struct AccessMatrixTests {
+    /// The permissions (SMART v2 letters) each role has per type; `*` is any other type.
+    static let permissions: [String: [String: String]] = [
+        "administrator": ["*": "cruds"],
+        "support": ["Patient": "crus", "Communication": "cruds", "Task": "cruds", "Appointment": "cruds"],
+        "medical-support": ["Patient": "rs", "Observation": "cruds", "MedicationRequest": "cruds"],
+        "patient": ["*": "rs", "Communication": "crs"],
+        "lab-system": ["Observation": "cruds", "Patient": "rs"],
+    ]
+    static let types = ["Patient", "Observation", "Appointment", "Communication", "Task", "MedicationRequest"]
+
+    enum Interaction: String, CaseIterable {
+        case read, search, create, update, delete, history
+
+        var letter: Character {
+            switch self {
+            case .read, .history: "r"
+            case .search: "s"
+            case .create: "c"
+            case .update: "u"
+            case .delete: "d"
+            }
+        }
+    }
+
+    /// What the hub must answer: a status, and for searches how many of the patient's resources are found.
+    struct Expectation: Equatable, CustomStringConvertible {
+        var status: Int
+        var found: Int?
+        var description: String { found.map { "\(status) with \($0) found" } ?? "\(status)" }
+    }
+
+    static func expected(_ role: String, _ type: String, _ interaction: Interaction, own: Bool) -> Expectation {
+        let letters = permissions[role]?[type] ?? permissions[role]?["*"] ?? ""
+        guard letters.contains(interaction.letter) else { return Expectation(status: 403) }
+        let confinedElsewhere = role == "patient" && !own
+        switch interaction {
+        case .read, .history: return Expectation(status: confinedElsewhere ? 404 : 200)
+        case .search: return Expectation(status: 200, found: confinedElsewhere ? 0 : 1)
+        case .create: return Expectation(status: confinedElsewhere ? 403 : 201)
+        case .update: return Expectation(status: confinedElsewhere ? 404 : 200)
+        case .delete: return Expectation(status: confinedElsewhere ? 404 : 204)
+        }
+    }
+
+    @Test("every role x type x interaction x own/other patient gets the expected answer")
+    func matrix() async throws {
+        try await SecuredHub.run { hub in
+            let admin = SecuredHub.token(role: "administrator")
+            let world = try await PatientWorld.seed(hub, token: admin)
+            var failures: [String] = []
+            var checked = 0
+            for role in Self.permissions.keys.sorted() {
+                let token = SecuredHub.token(role: role, patient: role == "patient" ? world.own : nil)
+                for type in Self.types {
+                    for own in [true, false] {
+                        let patient = own ? world.own : world.other
+                        for interaction in Interaction.allCases {
+                            let expectation = Self.expected(role, type, interaction, own: own)
+                            let got = try await Self.perform(interaction, type, for: patient, in: world, hub: hub, token: token, admin: admin)
+                            checked += 1
+                            if got != expectation {
+                                failures.append("\(role) \(interaction) \(type) (\(own ? "own" : "other") patient): got \(got), expected \(expectation)")
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(checked == Self.permissions.count * Self.types.count * 2 * Interaction.allCases.count)
+            #expect(failures.isEmpty, "\(failures.count) cases differ:\n\(failures.joined(separator: "\n"))")
+        }
+    }
+
+    static func perform(
+        _ interaction: Interaction, _ type: String, for patient: String, in world: PatientWorld, hub: SecuredHub, token: String,
+        admin: String
+    ) async throws -> Expectation {
+        let id = world.resource(type, of: patient)
+        switch interaction {
+        case .read:
+            return Expectation(status: try await hub.send(.get, "/fhir/\(type)/\(id)", token: token).status)
+        case .history:
+            return Expectation(status: try await hub.send(.get, "/fhir/\(type)/\(id)/_history", token: token).status)
+        case .search:
+            let query = type == "Patient" ? "_id=\(patient)" : "\(PatientWorld.patientParameter[type] ?? "subject")=Patient/\(patient)"
+            let reply = try await hub.send(.get, "/fhir/\(type)?\(query)", token: token)
+            guard reply.status == 200 else { return Expectation(status: reply.status) }
+            return Expectation(status: 200, found: try reply.json["entry"]?.arrayValue?.count ?? 0)
+        case .create:
+            let body = PatientWorld.resource(type, of: patient)
+            return Expectation(status: try await hub.send(.post, "/fhir/\(type)", token: token, body: body).status)
+        case .update:
+            let current = try await hub.send(.get, "/fhir/\(type)/\(id)", token: admin)
+            guard case .object(var object) = try current.json else { return Expectation(status: current.status) }
+            object["meta"] = nil
+            let body = String(decoding: JSONWriter.bytes(.object(object)), as: UTF8.self)
+            return Expectation(status: try await hub.send(.put, "/fhir/\(type)/\(id)", token: token, body: body).status)
+        case .delete:
+            // A fresh resource of the patient, so that the shared ones stay for the other cases.
+            let fresh = try await world.make(type, of: patient, hub: hub, token: admin)
+            return Expectation(status: try await hub.send(.delete, "/fhir/\(type)/\(fresh)", token: token).status)
+        }
+    }
+}
