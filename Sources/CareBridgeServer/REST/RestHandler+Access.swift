@@ -66,11 +66,13 @@ extension RestHandler {
         return compartment.contains(resource, patientID: patientID)
     }
 
-    /// 404 unless `stored` is in the compartment of `patientID` (nil: nothing to check).
+    /// 404 unless `stored` is in the compartment of `patientID` (nil: nothing to check). A deletion has no
+    /// content to place in a compartment, so a confined caller is told it does not exist either.
     func confine(_ stored: StoredResource, to patientID: String?) throws {
-        guard let patientID, !stored.deleted else { return }
-        let resource = try FHIRResource(parsing: stored.body.readableBytesView)
-        guard compartment.contains(resource, patientID: patientID) else {
+        guard let patientID else { return }
+        guard !stored.deleted, let resource = try? FHIRResource(parsing: stored.body.readableBytesView),
+              compartment.contains(resource, patientID: patientID)
+        else {
             throw FHIRError(404, code: "not-found", "\(stored.reference) does not exist")
         }
     }

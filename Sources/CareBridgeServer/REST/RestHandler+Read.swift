@@ -8,8 +8,8 @@ extension RestHandler {
     func read(_ type: String, _ id: String, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
         let patient = try require(.read, type)
         let (summary, elements) = try readSubsetting(request)
+        if patient != nil, let stored = try await session.read(type, id) { try confine(stored, to: patient) }
         let stored = try await existing(type, id, session)
-        try confine(stored, to: patient)
         if let ifNoneMatch = request.ifNoneMatch, (try? Self.version(ofETag: ifNoneMatch)) == stored.versionId {
             return FHIRResponse(status: 304, versionId: stored.versionId, lastModified: stored.lastUpdated)
         }
