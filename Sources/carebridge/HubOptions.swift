@@ -55,7 +55,10 @@ struct HubOptions: ParsableArguments {
     @OptionGroup(title: "Limits")
     var limits: LimitOptions
 
-    @Flag(name: .customLong("insecure-dev"), help: "Run without authorization, for development only (env CAREBRIDGE_INSECURE_DEV=1).")
+    @Option(name: .customLong("auth-config"), help: "YAML security configuration: roles, identity providers, backend clients (env CAREBRIDGE_AUTH_CONFIG).")
+    var authConfig: String?
+
+    @Flag(name: .customLong("insecure-dev"), help: "Run without authorization, for development only (env CAREBRIDGE_INSECURE_DEV=1); excludes --auth-config.")
     var insecureDevelopment = false
 
     /// The configuration these options and the environment give.
@@ -91,6 +94,7 @@ struct HubOptions: ParsableArguments {
         }
         try limits.apply(to: &configuration, environment: environment)
         configuration.insecureDevelopment = insecureDevelopment || ["1", "true", "yes"].contains(environment["CAREBRIDGE_INSECURE_DEV"] ?? "")
+        configuration.securityConfigurationFile = (authConfig ?? environment["CAREBRIDGE_AUTH_CONFIG"]).flatMap { $0.isEmpty ? nil : $0 }
         return configuration
     }
 

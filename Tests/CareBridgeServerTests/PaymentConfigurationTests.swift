@@ -57,7 +57,7 @@ struct PaymentConfigurationTests {
     func hubRefusesToStart() throws {
         var configuration = HubConfiguration(
             profilesDirectory: TestPaths.profilesDirectory.path,
-            mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path)
+            mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path, insecureDevelopment: true)
         configuration.paymentGatewaysFile = "/nonexistent/payment-gateways.json"
         let location = DatabaseLocation(socketPath: "/nonexistent/.s.PGSQL.5432", user: "nobody", database: "none")
         let client = PostgresClient(configuration: location.configuration, backgroundLogger: Logger(label: "test"))

@@ -82,7 +82,8 @@ extension Hub {
         let postgres = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
         var configuration = HubConfiguration(
             httpPort: 0, profilesDirectory: TestPaths.profilesDirectory.path,
-            mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path, maximumBodySize: 1 << 20)
+            mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path, maximumBodySize: 1 << 20,
+            insecureDevelopment: true)
         configuration.paymentGatewaysFile = file.path
         let app = try buildApplication(configuration: configuration, database: HubDatabase(client: postgres, cluster: nil), logger: logger)
         return try await app.test(.router) { client in

@@ -37,7 +37,8 @@ struct Hub: Sendable {
     static let base = "http://localhost/fhir"
 
     /// Runs `test` against a new application over a new, migrated database; `configure` may change the
-    /// hub's configuration first (limits, base URL).
+    /// hub's configuration first (limits, base URL). The hub runs in insecure development mode unless
+    /// `configure` gives it a security configuration (and clears `insecureDevelopment`).
     static func run<T: Sendable>(
         maximumBodySize: Int = 1 << 20, setup: TestingSetup = .router,
         configure: (inout HubConfiguration) -> Void = { _ in }, _ test: @Sendable (Hub) async throws -> T
@@ -52,7 +53,7 @@ struct Hub: Sendable {
         var hubConfiguration = HubConfiguration(
             httpPort: 0, profilesDirectory: TestPaths.profilesDirectory.path,
             mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path, maximumBodySize: maximumBodySize,
-            limits: RestLimits(defaultPageSize: 50, maximumPageSize: 200, maximumBundleEntries: 100)
+            insecureDevelopment: true, limits: RestLimits(defaultPageSize: 50, maximumPageSize: 200, maximumBundleEntries: 100)
         )
         configure(&hubConfiguration)
         let app = try buildApplication(

@@ -13,6 +13,7 @@ import Webhooks
 public func buildApplication(
     configuration: HubConfiguration, database: HubDatabase, logger: Logger
 ) throws -> some ApplicationProtocol {
+    let security = try HubSecurity.load(configuration, logger: logger)
     let registry = try loadRegistry(configuration)
     let (store, catalog) = try makeStore(configuration, registry: registry, client: database.client, logger: logger)
     let audit = AuditTrail(store: store, logger: logger)
@@ -22,8 +23,10 @@ public func buildApplication(
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(publicBaseURL: configuration.publicBaseURL))
     router.add(middleware: OperationOutcomeMiddleware(logger: logger))
+    router.add(middleware: AuthenticationMiddleware(security: security, audit: audit))
     if let rateLimit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(rateLimit)) }
     router.get("health") { _, _ in "ok" }
+    if let security { AuthRoutes(security: security, audit: audit).add(to: router) }
     FHIRRoutes(handler: handler, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.publicBaseURL)
         .add(to: router)
     let pipeline = IngestPipeline(

@@ -26,8 +26,11 @@ public struct HubConfiguration: Sendable {
     public var publicBaseURL: String?
     /// The largest request body accepted, in bytes.
     public var maximumBodySize: Int
-    /// Run without authorization (development only).
+    /// Run without authorization (development only). Excludes `securityConfigurationFile`.
     public var insecureDevelopment: Bool
+    /// The YAML security configuration (roles, identity providers, backend clients); the hub refuses to start
+    /// without it unless `insecureDevelopment` is set.
+    public var securityConfigurationFile: String?
     /// The JSON file listing the payment gateways allowed to post to `/payments/webhook/{gateway}`; nil
     /// configures none.
     public var paymentGatewaysFile: String?

@@ -29,7 +29,7 @@ struct WebhookHub: Sendable {
         let postgres = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
         var configuration = HubConfiguration(
             httpPort: 0, profilesDirectory: repositoryRoot.appendingPathComponent("profiles").path,
-            mappingsDirectory: repositoryRoot.appendingPathComponent("mappings").path
+            mappingsDirectory: repositoryRoot.appendingPathComponent("mappings").path, insecureDevelopment: true
         )
         configuration.webhooks.retrySchedule = retrySchedule
         configuration.webhooks.timeoutSeconds = timeoutSeconds
