@@ -51,12 +51,7 @@ public func buildApplication(
     // Added before the services that record into it, so it stops after them (services stop in reverse order)
     // and writes what they recorded last; and after the database, which it needs until then.
     app.addServices(StartAfterMigrations(gate: migrated, service: audit))
-    if let port = configuration.mllpPort {
-        let mllp = MLLPConfiguration(
-            host: configuration.httpHost, port: port, maximumFrameSize: configuration.mllpMaximumFrameSize,
-            idleTimeout: .seconds(configuration.mllpIdleTimeoutSeconds),
-            maximumConnections: configuration.mllpMaximumConnections,
-            allowedSources: try configuration.mllpAllowedSources?.map { try MLLPAddressRange($0) })
+    if let mllp = try configuration.mllpConfiguration() {
         let listener = MLLPListener(configuration: mllp, handler: IngestMLLPHandler(pipeline: pipeline), logger: logger)
         app.addServices(StartAfterMigrations(gate: migrated, service: listener))
     }

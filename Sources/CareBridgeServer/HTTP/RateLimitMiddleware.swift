@@ -17,7 +17,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        switch limiter.admit(Self.key(context)) {
+        switch limiter.admit(Self.key(access: context.access, remoteAddress: context.remoteAddress)) {
         case .allowed:
             return try await next(request, context)
         case .throttled(let retryAfter):
@@ -29,8 +29,8 @@ struct RateLimitMiddleware: RouterMiddleware {
     }
 
     /// The bucket a request counts against: its client, or where it comes from.
-    static func key(_ context: Context) -> String {
-        if !context.access.isUnrestricted, let client = context.access.clientID { return "client:" + client }
-        return context.remoteAddress.map { "address:" + $0 } ?? "unknown"
+    static func key(access: AccessGrant, remoteAddress: String?) -> String {
+        if !access.isUnrestricted, let client = access.clientID { return "client:" + client }
+        return remoteAddress.map { "address:" + $0 } ?? "unknown"
     }
 }
