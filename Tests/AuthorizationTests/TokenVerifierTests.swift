@@ -125,7 +125,7 @@ struct TokenVerifierTests {
         await Self.expectRejected(.unsupportedAlgorithm, compactToken(header: #"{"alg":"none"}"#, claims: claims, signature: "abc"), by: setup.verifier)
         // An HS256 token claiming the RSA key's kid (the public key used as an HMAC secret) is not verified with it.
         await Self.expectRejected(
-            .unsupportedAlgorithm, try await TestKey(.hs256("x"), kid: "idp-rsa").sign(Self.claims()), by: setup.verifier
+            .unsupportedAlgorithm, try await TestKey(.hs256(Self.secret), kid: "idp-rsa").sign(Self.claims()), by: setup.verifier
         )
         await Self.expectRejected(.unknownKey, try await TestKey(.es256, kid: "idp-unknown").sign(Self.claims()), by: setup.verifier)
         await Self.expectRejected(.unknownKey, try await setup.es256.sign(Self.claims(), kid: .some(nil)), by: setup.verifier)
