@@ -97,8 +97,8 @@ public struct AuditEventBuilder: Sendable {
             return members([
                 ("type", type.map { coding(resourceTypes, $0, nil) } ?? coding(entityTypes, "2", "System Object")),
                 ("role", coding(objectRoles, "24", "Query")),
-                ("description", text("\(type ?? "")?\(query)")),
-                ("query", .string(Data(query.utf8).base64EncodedString())),
+                ("description", text(query.isEmpty ? type : "\(type ?? "")?\(query)")),
+                ("query", query.isEmpty ? nil : .string(Data(query.utf8).base64EncodedString())),
             ])
         case .inboundMessage(let logID, let sender, let controlID, let messageType):
             return members([
