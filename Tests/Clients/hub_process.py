@@ -52,14 +52,16 @@ def socket_url(data):
 
 
 class Hub:
-    """One `carebridge serve` process: on its own embedded cluster in `data`, or on `database_url`."""
+    """One `carebridge serve` process: on its own embedded cluster in `data`, or on `database_url`; in insecure
+    development mode unless `auth_config` names a security configuration file."""
 
-    def __init__(self, work, name="hub", data=None, database_url=None, options=()):
+    def __init__(self, work, name="hub", data=None, database_url=None, options=(), auth_config=None):
         self.binary = os.environ.get("CAREBRIDGE_BINARY") or str(REPO / ".build" / "debug" / "carebridge")
         self.work, self.name = work, name
         self.data = data or os.path.join(work, "pg")
         self.database_url = database_url
         self.options = list(options)
+        self.auth_config = auth_config
         self.http, self.mllp = free_port(), free_port()
         self.process = None
 
@@ -78,9 +80,10 @@ class Hub:
     def start(self):
         environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
         storage = ["--database-url", self.database_url] if self.database_url else ["--data-dir", self.data]
+        security = ["--auth-config", self.auth_config] if self.auth_config else ["--insecure-dev"]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [self.binary, "serve", "--insecure-dev", "--http-host", "127.0.0.1", "--http-port", str(self.http),
+                [self.binary, "serve", *security, "--http-host", "127.0.0.1", "--http-port", str(self.http),
                  "--mllp-port", str(self.mllp), *storage, "--profiles-dir", str(REPO / "profiles"),
                  "--mappings-dir", str(REPO / "mappings"), *self.options],
                 stdout=log, stderr=log, env=environment, cwd=REPO)
