@@ -69,11 +69,14 @@ public struct AuthorizationError: Error, Sendable, Hashable, CustomStringConvert
         }
     }
 
-    /// The JSON body of an OAuth error answer: `{"error": ..., "error_description": ...}`.
+    /// The JSON body of an OAuth error answer: `{"error": ..., "error_description": ...}`. For
+    /// `invalid_client` the description does not say what was wrong with the assertion (that would tell a
+    /// prober which client ids and key ids exist); the audit trail has the full reason.
     public var oauthErrorBody: String {
         get throws {
             let error = oauthError?.error ?? Code.invalidRequest.name
-            return try ClaimValue.object(["error": .string(error), "error_description": .string(message)]).jsonText
+            let description = code == .invalidClient ? "Client authentication failed" : message
+            return try ClaimValue.object(["error": .string(error), "error_description": .string(description)]).jsonText
         }
     }
 

@@ -136,6 +136,7 @@ struct AuthenticationTests {
                 #expect(reply.status == status, "\(name): \(reply.text)")
                 #expect(try reply.json["error"]?.stringValue == error, "\(name): \(reply.text)")
                 #expect(reply.header("Content-Type")?.hasPrefix("application/json") == true)
+                if status == 401 { #expect(try reply.json["error_description"]?.stringValue == "Client authentication failed") }
             }
         }
     }
