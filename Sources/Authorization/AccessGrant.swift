@@ -63,6 +63,14 @@ public struct AccessGrant: Sendable, Hashable {
         }
     }
 
+    /// Whether a scope names `type` itself, not `*`, for `permission` (within the ceiling): a patient-context
+    /// grant reaches types outside the compartment only through such a scope, so that `patient/*.rs` does
+    /// not open every Subscription or Binary on the server.
+    public func namesExplicitly(_ permission: Permission, _ type: String) -> Bool {
+        scopes.clinical.contains { $0.resourceType == type && $0.permissions.contains(permission) }
+            && (ceiling.map { $0.reach(permission, on: type) != .none } ?? true)
+    }
+
     /// Whether a hub scope such as `carebridge/admin` is granted (by the token, and by the roles if any).
     public func holds(_ scope: String) -> Bool {
         isUnrestricted || (scopes.contains(scope) && (ceiling?.contains(scope) ?? true))

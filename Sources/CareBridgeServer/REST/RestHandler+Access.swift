@@ -10,7 +10,8 @@ import Store
 /// and transaction entries are checked exactly like top-level requests. A grant confined to one patient's
 /// compartment sees only that compartment's resources of compartment types: searches are restricted in SQL,
 /// reads of other resources answer 404 (as if they did not exist), included and history entries outside it
-/// are left out, and writes must stay inside it and refer to no other patient.
+/// are left out, and writes must stay inside it and refer to no other patient. Types outside the compartment
+/// (Practitioner, Organization, ...) it may only read and search, and only when a scope names them.
 extension RestHandler {
     /// Checks that the caller may exercise `permission` on `type`; returns the patient whose compartment the
     /// interaction is confined to, or nil when it is not confined (unrestricted, or a type outside the
@@ -26,7 +27,7 @@ extension RestHandler {
             return nil
         case .withinCompartment(let patientID):
             if compartment.includes(type) { return patientID }
-            guard permission == .read || permission == .search else {
+            guard permission == .read || permission == .search, access.namesExplicitly(permission, type) else {
                 throw FHIRError(403, code: "forbidden", "A patient-context token does not allow \(Self.verb(permission)) \(type)")
             }
             return nil

@@ -4,6 +4,10 @@ import FHIRCore
 /// in memory: a resource belongs to a patient's compartment when one of its type's compartment parameters
 /// refers to that patient, and a Patient belongs to its own.
 ///
+/// A served type that the definition leaves out but that can refer to a patient (Task, whose `for`, `owner`
+/// or `requester` may be one) is given its reference parameters that may target a Patient, so that patient
+/// data outside the definition is confined too.
+///
 /// Used to confine patient-context access to one patient's data. A parameter whose expression cannot be
 /// evaluated counts as no link, so an error narrows access rather than widening it.
 public struct PatientCompartment: Sendable {
@@ -12,7 +16,13 @@ public struct PatientCompartment: Sendable {
     private let extractor: SearchIndexExtractor?
 
     public init(registry: ProfileRegistry) {
-        let links = registry.patientCompartment.filter { registry.isServed($0.key) && $0.key != "Patient" }
+        var links = registry.patientCompartment.filter { registry.isServed($0.key) && $0.key != "Patient" }
+        for type in registry.servedTypes where type != "Patient" && links[type] == nil {
+            let parameters = registry.searchParameters(for: type)
+                .filter { $0.type == .reference && $0.expression != nil && $0.targets.contains("Patient") }
+                .map(\.code)
+            if !parameters.isEmpty { links[type] = parameters.sorted() }
+        }
         self.links = links
         extractor = try? SearchIndexExtractor(registry: registry, only: links)
     }

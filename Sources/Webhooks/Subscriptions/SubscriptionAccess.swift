@@ -42,7 +42,7 @@ public enum SubscriptionAccess {
         case .denied: return false
         case .allowed: return true
         case .withinCompartment(let patientID):
-            guard compartment.includes(type) else { return true }
+            guard compartment.includes(type) else { return grant.namesExplicitly(.read, type) }
             guard let object = resource?.objectValue, let parsed = FHIRResource(json: object) else { return false }
             return compartment.contains(parsed, patientID: patientID)
         }

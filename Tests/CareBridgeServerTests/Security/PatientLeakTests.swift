@@ -7,23 +7,29 @@ import Testing
 /// `_revinclude`, `$everything`, history, batch and transaction Bundles, chained and `_has` parameters.
 @Suite("Patient-context tokens see only their own patient")
 struct PatientLeakTests {
-    /// Every patient the entries of a Bundle reply show or refer to (their resources and full URLs; the
-    /// Bundle's links and the outcomes of failed entries repeat what was asked and are not data).
+    /// Every patient the resources of a Bundle reply show or refer to, through nested Bundles (a batch's
+    /// searchsets); the Bundles' links and the outcomes of failed entries repeat what was asked and are not data.
     static func patients(in reply: Reply) -> Set<String> {
         guard let json = try? reply.json else { return [] }
         var found: Set<String> = []
-        for entry in json["entry"]?.arrayValue ?? [] {
-            if entry["resource"]?["resourceType"]?.stringValue == "Patient", let id = entry["resource"]?["id"]?.stringValue {
-                found.insert(id)
-            }
-            let shown = [entry["resource"], entry["fullUrl"]].compactMap { $0 }
-            var rest = Substring(shown.map { String(decoding: JSONWriter.bytes($0), as: UTF8.self) }.joined(separator: " "))
+        collect(json, into: &found)
+        return found
+    }
+
+    private static func collect(_ resource: JSONValue, into found: inout Set<String>) {
+        guard resource["resourceType"]?.stringValue == "Bundle" else {
+            if resource["resourceType"]?.stringValue == "Patient", let id = resource["id"]?.stringValue { found.insert(id) }
+            var rest = Substring(String(decoding: JSONWriter.bytes(resource), as: UTF8.self))
             while let range = rest.range(of: "Patient/") {
                 found.insert(String(rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }))
                 rest = rest[range.upperBound...]
             }
+            return
         }
-        return found
+        for entry in resource["entry"]?.arrayValue ?? [] {
+            if let nested = entry["resource"] { collect(nested, into: &found) }
+            if let url = entry["fullUrl"]?.stringValue, let range = url.range(of: "Patient/") { found.insert(String(url[range.upperBound...])) }
+        }
     }
 
     /// Runs `check` with a token for the "own" patient of a seeded world.
@@ -39,7 +45,7 @@ struct PatientLeakTests {
         try await withPatientToken { hub, world, token in
             for uri in [
                 "/fhir/Observation", "/fhir/Patient", "/fhir/Observation?_include=Observation:subject",
-                "/fhir/Patient?_revinclude=Observation:subject", "/fhir/Patient?_revinclude=*",
+                "/fhir/Patient?_revinclude=Observation:subject", "/fhir/Patient?_revinclude=Task:subject",
                 "/fhir/Observation?subject=Patient/\(world.other)", "/fhir/Appointment?_include=*",
                 "/fhir/Observation?_include=Observation:subject&_include:iterate=Patient:link",
                 "/fhir/Patient/\(world.own)/Observation",
@@ -135,6 +141,24 @@ struct PatientLeakTests {
                 .post, "/fhir/Communication", body: own,
                 headers: ["Authorization": "Bearer \(token)", "If-None-Exist": "subject=Patient/\(world.other)"])
             #expect(conditional.status == 403)
+        }
+    }
+
+    @Test("types outside the compartment are reached only through a scope that names them")
+    func outsideTheCompartment() async throws {
+        try await SecuredHub.run { hub in
+            let admin = SecuredHub.token(role: "administrator")
+            let world = try await PatientWorld.seed(hub, token: admin)
+            let doctor = try await PatientWorld.make(
+                "Practitioner", body: #"{"resourceType": "Practitioner", "name": [{"family": "Who"}]}"#, hub: hub, token: admin)
+            let wildcard = SecuredHub.token(role: nil, scope: "patient/*.rs", patient: world.own)
+            #expect(try await hub.send(.get, "/fhir/Practitioner/\(doctor)", token: wildcard).status == 403)
+            #expect(try await hub.send(.get, "/fhir/Subscription", token: wildcard).status == 403)
+            let named = SecuredHub.token(role: nil, scope: "patient/*.rs patient/Practitioner.rs", patient: world.own)
+            #expect(try await hub.send(.get, "/fhir/Practitioner/\(doctor)", token: named).status == 200)
+            let write = #"{"resourceType": "Practitioner", "name": [{"family": "Me"}]}"#
+            let writer = SecuredHub.token(role: nil, scope: "patient/Practitioner.cruds", patient: world.own)
+            #expect(try await hub.send(.post, "/fhir/Practitioner", token: writer, body: write).status == 403)
         }
     }
 }
