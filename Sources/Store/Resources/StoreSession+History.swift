@@ -2,7 +2,9 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
-/// Which history to list: of one resource, of a type, or of the whole system.
+/// Which history to list: of one resource, of a type, or of the whole system. The system's history leaves out
+/// AuditEvents: they record who looked at and changed the data rather than being part of it, and each read
+/// of the history would otherwise add to it (they stay listed by `AuditEvent/_history` and searchable).
 public struct HistoryQuery: Sendable, Hashable {
     public var resourceType: String?
     public var id: String?
@@ -37,6 +39,8 @@ extension StoreSession {
         )
         if let type = query.resourceType {
             sql.append(" AND resource_type = ", bind: type)
+        } else {
+            sql.append(" AND resource_type <> 'AuditEvent'")
         }
         if let id = query.id {
             sql.append(" AND id = ", bind: id)

@@ -126,6 +126,22 @@ struct AuditTrailTests {
         }
     }
 
+    @Test("The system history and $everything leave AuditEvents out; AuditEvent/_history lists them")
+    func systemHistory() async throws {
+        try await Hub.run { hub in
+            let trail = try Self.trail(hub)
+            let patient = try await hub.create(Sample.patient())
+            trail.record(AuditRecord(action: .read, grant: Self.lab, entities: [.resource(type: "Patient", id: patient)]))
+            await trail.flush()
+            let system = try await hub.get("/fhir/_history").json.entries
+            #expect(system.compactMap { $0.string("resource.resourceType") } == ["Patient"])
+            let everything = try await hub.get("/fhir/Patient/\(patient)/$everything").json.entries
+            #expect(everything.compactMap { $0.string("resource.resourceType") } == ["Patient"])
+            let audit = try await hub.get("/fhir/AuditEvent/_history?_count=200").json.entries
+            #expect(audit.contains { $0.string("resource.source.observer.identifier.value") == Self.observer })
+        }
+    }
+
     @Test("A full queue drops and counts records instead of making callers wait")
     func overflow() async throws {
         try await Hub.run { hub in
