@@ -27,7 +27,7 @@ public struct FHIRError: Error, Sendable {
         case .invalidRequest: self.init(400, code: "invalid", error.message)
         case .notSupported: self.init(400, code: "not-supported", error.message)
         case .tooCostly: self.init(408, code: "too-costly", error.message)
-        default: self.init(500, code: "exception", "The server could not complete the request (\(error.message))")
+        default: self.init(500, code: "exception", "The server could not complete the request")
         }
     }
 

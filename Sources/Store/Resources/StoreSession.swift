@@ -216,6 +216,10 @@ public struct StoreSession: Sendable {
             if state == "40001" || state == "40P01" {
                 throw StoreError(.conflict, "the change conflicted with a concurrent change; try again")
             }
+            if state == "22021" || state == "22P05" {
+                // character_not_in_repertoire, untranslatable_character: text PostgreSQL cannot hold (NUL).
+                throw StoreError(.invalidRequest, "The request contains a character that cannot be stored or searched for (NUL)")
+            }
             if state == "57014" {
                 // query_canceled: only the search timeout cancels the hub's statements.
                 throw StoreError(.tooCostly, "The search took too long and was stopped; narrow it down")

@@ -8,6 +8,14 @@ extension SearchQuery {
         "_contained", "_containedType", "_list",
     ]
 
+    /// The most values one search may name in its filters, `_sort` keys and `_include`s together. Each
+    /// becomes bind parameters and a condition of one SQL statement, and PostgreSQL takes at most 65,535
+    /// parameters, so a longer list is refused (400) rather than failing in the database.
+    public static let maximumValues = 1_000
+
+    /// Parameters that set how results are shown, not what matches; they do not count against `maximumValues`.
+    private static let presentation: Set<String> = ["_format", "_pretty", "_count", "_offset", "_total", "_summary", "_elements"]
+
     /// Parses decoded query parameters of a search on `type`, from the parameters the registry defines.
     ///
     /// Unknown or unsupported parameters and modifiers are errors, or with `lenient` are skipped and listed in
@@ -19,8 +27,15 @@ extension SearchQuery {
     ) throws(StoreError) {
         self.init(resourceType: type)
         var filters: [String] = []
+        var named = 0
         for (name, value) in parameters {
             let code = String(name.prefix { $0 != ":" })
+            if !Self.presentation.contains(code) {
+                named += SearchValueParser.split(value, on: ",").count
+                guard named <= Self.maximumValues else {
+                    throw StoreError(.invalidRequest, "A search may name at most \(Self.maximumValues) values in all")
+                }
+            }
             switch code {
             case "_format", "_pretty": continue
             case "_count": count = try Self.nonNegative(name, value)

@@ -25,7 +25,7 @@ struct SearchValueParser {
             guard !value.isEmpty else { throw StoreError(.invalidRequest, "search parameter '\(code)' has no value") }
             return SearchClause(
                 parameter: code + ":" + SearchIndexExtractor.identifierModifier, type: .token,
-                match: .token(Self.split(value, on: ",").map(token), negated: false))
+                match: .token(try Self.split(value, on: ",").map(token), negated: false))
         case (.token, SearchIndexExtractor.ofTypeModifier?):
             return SearchClause(
                 parameter: code + ":" + SearchIndexExtractor.ofTypeModifier, type: .token,
@@ -56,7 +56,7 @@ struct SearchValueParser {
                 .invalidRequest, "\(code) takes [system|]code$value (e.g. http://loinc.org|8480-6$gt100), not '\(alternative)'")
             let pieces = Self.split(alternative, on: "$")
             guard pieces.count == 2, !pieces[1].isEmpty else { throw malformed }
-            let part = token(pieces[0])
+            let part = try token(pieces[0])
             guard let tokenCode = part.code else { throw malformed }
             let key = (part.system ?? "*") + "|" + tokenCode
             alternatives.append(SearchClause(parameter: code + "$" + key, type: parts.value.type, match: try valueParser.match(pieces[1])))
@@ -89,13 +89,13 @@ struct SearchValueParser {
             try allow(["exact", "contains"])
             let match: SearchClause.StringMatch = modifier == "exact" ? .exact : modifier == "contains" ? .contains : .prefix
             let texts = values.map(Self.unescape)
-            return .string(match == .exact ? texts : texts.map(SearchText.normalized), match)
+            return .string(match == .exact ? texts : try texts.map(searchable), match)
         case .token:
             try allow(["text", "not", "in", "not-in"])
             switch modifier {
-            case "text": return .tokenText(values.map { SearchText.normalized(Self.unescape($0)) })
+            case "text": return .tokenText(try values.map { try searchable(Self.unescape($0)) })
             case "in", "not-in": return .token(try values.flatMap(valueSetTokens), negated: modifier == "not-in")
-            default: return .token(values.map(token), negated: modifier == "not")
+            default: return .token(try values.map(token), negated: modifier == "not")
             }
         case .date:
             try allow([])
@@ -122,12 +122,25 @@ struct SearchValueParser {
         throw Unsupported(message: "modifier ':\(modifier)' is not supported on \(definition.type.rawValue) parameter '\(code)'")
     }
 
-    private func token(_ raw: String) -> TokenValue {
+    private func token(_ raw: String) throws -> TokenValue {
         let parts = Self.split(raw, on: "|")
         guard parts.count > 1 else { return TokenValue(system: nil, code: Self.unescape(raw)) }
         let system = Self.unescape(parts[0])
         let code = Self.unescape(parts.dropFirst().joined(separator: "|"))
+        guard !system.isEmpty || !code.isEmpty else {
+            throw StoreError(.invalidRequest, "search parameter '\(self.code)' has a token with neither a system nor a code ('\(raw)')")
+        }
         return TokenValue(system: system, code: code.isEmpty ? nil : code)
+    }
+
+    /// `text` normalized for prefix and `:contains` matching; text that normalizes to nothing (white space)
+    /// would match every value, so it is refused.
+    private func searchable(_ text: String) throws -> String {
+        let normalized = SearchText.normalized(text)
+        guard !normalized.isEmpty else {
+            throw StoreError(.invalidRequest, "search parameter '\(code)' has a value with nothing to search for")
+        }
+        return normalized
     }
 
     /// `:of-type`: `typeSystem|typeCode|value`, all three required
@@ -242,19 +255,27 @@ struct SearchValueParser {
         return parts
     }
 
-    /// `text` with the escapes `\,` `\|` `\$` `\\` resolved.
+    /// `text` with the escapes `\,` `\|` `\$` `\\` resolved; any other backslash, a trailing one included,
+    /// is the character itself (dropping it would turn `x\` into `x` and a lone `\` into an empty value).
     static func unescape(_ text: String) -> String {
         guard text.contains("\\") else { return text }
         var result = ""
         var escaped = false
         for character in text {
-            if !escaped && character == "\\" {
+            if escaped {
+                if !escapable.contains(character) { result.append("\\") }
+                result.append(character)
+                escaped = false
+            } else if character == "\\" {
                 escaped = true
-                continue
+            } else {
+                result.append(character)
             }
-            result.append(character)
-            escaped = false
         }
+        if escaped { result.append("\\") }
         return result
     }
+
+    /// The characters `\` escapes in search values.
+    static let escapable: Set<Character> = ["\\", ",", "|", "$"]
 }
