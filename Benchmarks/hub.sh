@@ -14,7 +14,9 @@ hub_start() {
     port="$(free_port)"
     hub_mllp_port="$(free_port)"
     hub_work="$work"
-    env -u DATABASE_URL LOG_LEVEL="${LOG_LEVEL:-notice}" "$binary" serve --insecure-dev --http-host 127.0.0.1 \
+    # One load generator is one client: the per-client rate limit is off unless CAREBRIDGE_RATE_LIMIT says otherwise.
+    env -u DATABASE_URL LOG_LEVEL="${LOG_LEVEL:-notice}" CAREBRIDGE_RATE_LIMIT="${CAREBRIDGE_RATE_LIMIT:-0}" \
+        "$binary" serve --insecure-dev --http-host 127.0.0.1 \
         --http-port "$port" --mllp-port "$hub_mllp_port" --data-dir "$work/pg" "$@" >"$work/hub.log" 2>&1 &
     hub_pid=$!
     hub_url="http://127.0.0.1:$port"
