@@ -26,7 +26,8 @@ struct OfficialExampleSearchTests {
 
     /// Writes every example of a served type to its own id; returns how many were written.
     static func load(_ directory: URL, into hub: Hub) async throws -> Int {
-        let served = Set(try NegotiationTests.servedTypes())
+        // AuditEvents are written by the hub's audit trail only; the API refuses them (AccessMatrixTests).
+        let served = Set(try NegotiationTests.servedTypes()).subtracting(["AuditEvent"])
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         var loaded = 0
         for file in files {

@@ -11,7 +11,8 @@ struct OfficialExampleTests {
             print("note: ../shared/fhir-r4/examples is absent; skipping the official example round-trip")
             return
         }
-        let served = Set(try NegotiationTests.servedTypes())
+        // AuditEvents are written by the hub's audit trail only; the API refuses them (AccessMatrixTests).
+        let served = Set(try NegotiationTests.servedTypes()).subtracting(["AuditEvent"])
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         let (checked, failures) = try await Hub.run(maximumBodySize: 8 << 20) { hub in
             var checked = 0

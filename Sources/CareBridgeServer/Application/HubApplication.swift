@@ -23,8 +23,9 @@ public func buildApplication(
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(publicBaseURL: configuration.publicBaseURL))
     router.add(middleware: OperationOutcomeMiddleware(logger: logger))
-    router.add(middleware: AuthenticationMiddleware(security: security, audit: audit))
-    if let rateLimit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(rateLimit)) }
+    let limiter = configuration.rateLimit.map { RateLimiter($0) }
+    router.add(middleware: AuthenticationMiddleware(security: security, audit: audit, failures: limiter))
+    if let limiter { router.add(middleware: RateLimitMiddleware(limiter: limiter)) }
     router.get("health") { _, _ in "ok" }
     if let security { AuthRoutes(security: security, audit: audit).add(to: router) }
     FHIRRoutes(handler: handler, maximumBodySize: configuration.maximumBodySize, publicBaseURL: configuration.publicBaseURL)

@@ -10,11 +10,16 @@ import Hummingbird
 /// The open paths need no token: health, the CapabilityStatement, the SMART configuration, the token endpoint
 /// and its key set, and the payment webhooks (signed by their gateways). An insecure development server
 /// (no `security`) grants everything to everyone.
+///
+/// Failed attempts count against the caller's address in the rate limiter (when there is one), so that
+/// guessing tokens is throttled like any other traffic: past the limit, the answer is 429 instead of 401.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
 
     let security: HubSecurity?
     let audit: AuditTrail
+    /// The rate limiter that also counts failed attempts by address; nil when rate limiting is off.
+    var failures: RateLimiter?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -25,15 +30,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if Self.isOpen(request.method, request.uri.path) { return try await next(request, context) }
         guard let token = Self.bearerToken(request.headers[.authorization]) else {
             record(request, context, reason: "no bearer token")
-            return Self.challenge(nil)
+            return throttled(context) ?? Self.challenge(nil)
         }
         do {
             context.access = try await security.verifier.verify(token)
         } catch let error as AuthorizationError {
             record(request, context, reason: error.description)
-            return Self.challenge(error)
+            return throttled(context) ?? Self.challenge(error)
         }
         return try await next(request, context)
+    }
+
+    /// The 429 answer when the caller's address has used up its requests, or nil.
+    private func throttled(_ context: Context) -> Response? {
+        guard let failures else { return nil }
+        return RateLimitMiddleware.answer(failures.admit(RateLimitMiddleware.key(access: context.access, remoteAddress: context.remoteAddress)))
     }
 
     /// Whether `path` may be used without a token.

@@ -12,20 +12,23 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     let limiter: RateLimiter
 
-    init(_ limit: RateLimit) {
-        limiter = RateLimiter(limit)
+    init(limiter: RateLimiter) {
+        self.limiter = limiter
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        switch limiter.admit(Self.key(access: context.access, remoteAddress: context.remoteAddress)) {
-        case .allowed:
-            return try await next(request, context)
-        case .throttled(let retryAfter):
-            let error = FHIRError(429, code: "throttled", "Too many requests: try again in \(retryAfter) s")
-            var response = FHIRRoutes.response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
-            response.headers[.retryAfter] = String(retryAfter)
-            return response
-        }
+        let verdict = limiter.admit(Self.key(access: context.access, remoteAddress: context.remoteAddress))
+        if let throttled = Self.answer(verdict) { return throttled }
+        return try await next(request, context)
+    }
+
+    /// The 429 answer (`Retry-After`, a `throttled` OperationOutcome) for a throttled verdict; nil when allowed.
+    static func answer(_ verdict: RateLimiter.Verdict) -> Response? {
+        guard case .throttled(let retryAfter) = verdict else { return nil }
+        let error = FHIRError(429, code: "throttled", "Too many requests: try again in \(retryAfter) s")
+        var response = FHIRRoutes.response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+        response.headers[.retryAfter] = String(retryAfter)
+        return response
     }
 
     /// The bucket a request counts against: its client, or where it comes from.

@@ -26,6 +26,11 @@ extension RestHandler {
         case .allowed:
             return nil
         case .withinCompartment(let patientID):
+            // The audit records about a patient name the staff who looked and from where: a patient sees
+            // them only through a scope that names AuditEvent.
+            if type == "AuditEvent", !access.namesExplicitly(permission, type) {
+                throw FHIRError(403, code: "forbidden", "A patient-context token needs a scope naming AuditEvent to read the audit trail")
+            }
             if compartment.includes(type) { return patientID }
             guard permission == .read || permission == .search, access.namesExplicitly(permission, type) else {
                 throw FHIRError(403, code: "forbidden", "A patient-context token does not allow \(Self.verb(permission)) \(type)")

@@ -22,7 +22,7 @@ extension RestHandler {
             )
         }
         let written = response.location.flatMap(Self.resource(ofLocation:))
-        let query = AuditEntity.query(type: interaction.resourceType, query: Self.shown(request))
+        let query = AuditEntity.query(type: interaction.resourceType, query: request.queryString)
         let (action, entities): (AuditAction, [AuditEntity])
         switch interaction {
         case .capabilities: return nil
@@ -48,7 +48,7 @@ extension RestHandler {
         }
         return AuditRecord(
             action: action, grant: access, remoteAddress: remoteAddress, entities: entities,
-            outcome: Self.outcome(response), detail: "HTTP \(response.status)"
+            outcome: Self.outcome(response), detail: "\(request.method) \(Self.shown(request)): HTTP \(response.status)"
         )
     }
 

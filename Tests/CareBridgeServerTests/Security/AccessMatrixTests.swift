@@ -1,3 +1,4 @@
+import CareBridgeServer
 import FHIRCore
 import Foundation
 import HTTPTypes
@@ -114,6 +115,30 @@ struct AccessMatrixTests {
             // A fresh resource of the patient, so that the shared ones stay for the other cases.
             let fresh = try await world.make(type, of: patient, hub: hub, token: admin)
             return Expectation(status: try await hub.send(.delete, "/fhir/\(type)/\(fresh)", token: token).status)
+        }
+    }
+
+    @Test("AuditEvents cannot be written through the API, not even by an administrator")
+    func auditEventsAreReadOnly() async throws {
+        try await SecuredHub.run { hub in
+            let admin = SecuredHub.token(role: "administrator")
+            let event = #"{"resourceType": "AuditEvent", "type": {"code": "rest"}, "recorded": "2026-01-01T00:00:00Z", "agent": [{"requestor": true}], "source": {"observer": {"display": "x"}}}"#
+            #expect(try await hub.send(.post, "/fhir/AuditEvent", token: admin, body: event).status == 405)
+            #expect(try await hub.send(.put, "/fhir/AuditEvent/forged", token: admin, body: event).status == 405)
+            #expect(try await hub.send(.delete, "/fhir/AuditEvent/forged", token: admin).status == 405)
+            #expect(try await hub.send(.get, "/fhir/AuditEvent", token: admin).status == 200)
+        }
+    }
+
+    @Test("failed bearer attempts are throttled by address like any other traffic")
+    func guessingIsThrottled() async throws {
+        try await SecuredHub.run(configure: { $0.rateLimit = RateLimit(requestsPerSecond: 0.5, burst: 3) }) { hub in
+            let forged = SecuredHub.sign(["iss": SecuredHub.issuer, "aud": Hub.base, "exp": Int(Date().timeIntervalSince1970) + 60], secret: String(repeating: "x", count: 40))
+            var statuses: [Int] = []
+            for _ in 0..<5 { statuses.append(try await hub.send(.get, "/fhir/Patient", token: forged).status) }
+            #expect(statuses == [401, 401, 401, 429, 429])
+            let throttled = try await hub.send(.get, "/fhir/Patient", token: forged)
+            #expect(Int(throttled.header("Retry-After") ?? "") ?? 0 >= 1)
         }
     }
 }

@@ -28,8 +28,10 @@ struct SecuredHub: Sendable {
         "lab-system": ["system/Observation.cruds", "system/DiagnosticReport.cruds", "system/Patient.rs", "carebridge/ingest"],
     ]
 
-    /// Runs `test` against a hub that demands tokens.
-    static func run<T: Sendable>(_ test: @Sendable (SecuredHub) async throws -> T) async throws -> T {
+    /// Runs `test` against a hub that demands tokens; `configure` may change the rest of its configuration.
+    static func run<T: Sendable>(
+        configure: @escaping (inout HubConfiguration) -> Void = { _ in }, _ test: @Sendable (SecuredHub) async throws -> T
+    ) async throws -> T {
         setenv(secretVariable, secret, 1)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("carebridge-auth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -44,6 +46,7 @@ struct SecuredHub: Sendable {
         return try await Hub.run(configure: { configuration in
             configuration.insecureDevelopment = false
             configuration.securityConfigurationFile = file.path
+            configure(&configuration)
         }) { hub in
             try await test(SecuredHub(hub: hub))
         }
