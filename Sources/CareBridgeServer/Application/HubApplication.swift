@@ -1,3 +1,4 @@
+import Authorization
 import FHIRProfiles
 import Foundation
 import Hummingbird
@@ -18,7 +19,8 @@ public func buildApplication(
     let (store, catalog) = try makeStore(configuration, registry: registry, client: database.client, logger: logger)
     let audit = AuditTrail(store: store, logger: logger)
     let handler = RestHandler(
-        store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, audit: audit, logger: logger
+        store: store, registry: registry, limits: configuration.limits, subscriptions: catalog, audit: audit,
+        tokenEndpoint: security?.configuration.tokenEndpoint, logger: logger
     )
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(publicBaseURL: configuration.publicBaseURL))

@@ -7,6 +7,8 @@ struct CapabilityStatementBuilder: Sendable {
     let registry: ProfileRegistry
     /// The subscription topics offered, by canonical URL (listed on Subscription, as the backport IG does).
     var topics: [String] = []
+    /// The SMART Backend Services token endpoint, when authorization is on.
+    var tokenEndpoint: String?
 
     /// The software version reported in the CapabilityStatement.
     static let softwareVersion = "0.1.0"
@@ -46,7 +48,7 @@ struct CapabilityStatementBuilder: Sendable {
             if type == "Subscription" { subscriptionCapabilities(&resource) }
             return .object(resource)
         }
-        let rest = JSONObject([
+        var rest = JSONObject([
             ("mode", .string("server")),
             ("documentation", .string(
                 "Search: string, token, date, number, quantity, reference, uri and composite parameters with their prefixes and "
@@ -61,6 +63,7 @@ struct CapabilityStatementBuilder: Sendable {
                 .object(JSONObject([("code", .string($0))]))
             })),
         ])
+        if let tokenEndpoint { rest["security"] = security(tokenEndpoint: tokenEndpoint) }
         return FHIRResource(resourceType: "CapabilityStatement", [
             ("status", .string("active")),
             ("date", .string(FHIRInstant.string(from: Date()))),
@@ -73,6 +76,28 @@ struct CapabilityStatementBuilder: Sendable {
             ("patchFormat", .array([.string("application/json-patch+json")])),
             ("rest", .array([.object(rest)])),
         ])
+    }
+
+    /// `rest.security`: SMART on FHIR, with the token endpoint in the `oauth-uris` extension
+    /// (https://hl7.org/fhir/smart-app-launch/conformance.html), so that clients find it from the metadata.
+    private func security(tokenEndpoint: String) -> JSONValue {
+        let uris = JSONObject([
+            ("url", .string("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris")),
+            ("extension", .array([.object(JSONObject([("url", .string("token")), ("valueUri", .string(tokenEndpoint))]))])),
+        ])
+        let service = JSONObject([("coding", .array([.object(JSONObject([
+            ("system", .string("http://terminology.hl7.org/CodeSystem/restful-security-service")),
+            ("code", .string("SMART-on-FHIR")),
+        ]))]))])
+        return .object(JSONObject([
+            ("extension", .array([.object(uris)])),
+            ("cors", .bool(false)),
+            ("service", .array([.object(service)])),
+            ("description", .string(
+                "Bearer tokens (SMART on FHIR scopes, v1 and v2). Systems obtain them with SMART Backend Services "
+                    + "(client_credentials with a private_key_jwt assertion); see /.well-known/smart-configuration."
+            )),
+        ]))
     }
 
     /// The backport IG's topic list and its `$status`/`$events` operations.

@@ -21,14 +21,17 @@ public struct RestHandler: Sendable {
     let compartment: PatientCompartment
     /// Where interactions are recorded; nil records nothing.
     let audit: AuditTrail?
+    /// The SMART token endpoint, announced in the CapabilityStatement; nil on an insecure development server.
+    let tokenEndpoint: String?
     /// The caller's address, for the audit trail.
     private(set) var remoteAddress: String?
 
     /// A handler over `store`, validating writes with `registry` (and Subscriptions with `subscriptions`).
     public init(
         store: ResourceStore, registry: ProfileRegistry, limits: RestLimits = RestLimits(),
-        subscriptions: SubscriptionCatalog? = nil, audit: AuditTrail? = nil, logger: Logger
+        subscriptions: SubscriptionCatalog? = nil, audit: AuditTrail? = nil, tokenEndpoint: String? = nil, logger: Logger
     ) {
+        self.tokenEndpoint = tokenEndpoint
         self.store = store
         self.registry = registry
         self.limits = limits
@@ -62,7 +65,7 @@ public struct RestHandler: Sendable {
             switch interaction {
             case .capabilities:
                 return FHIRResponse(status: 200, body: .resource(CapabilityStatementBuilder(
-                    registry: registry, topics: subscriptions.map { Array($0.topics.topics.keys) } ?? []
+                    registry: registry, topics: subscriptions.map { Array($0.topics.topics.keys) } ?? [], tokenEndpoint: tokenEndpoint
                 ).build(base: base)))
             case .batchOrTransaction:
                 return try await BundleProcessor(handler: self).process(request, base: base)

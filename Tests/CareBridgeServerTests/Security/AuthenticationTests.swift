@@ -76,7 +76,13 @@ struct AuthenticationTests {
     func openPaths() async throws {
         try await TokenHub.run { tokens in
             #expect(try await tokens.hub.get("/health").status == 200)
-            #expect(try await tokens.hub.get("/fhir/metadata").status == 200)
+            let metadata = try await tokens.hub.get("/fhir/metadata")
+            #expect(metadata.status == 200)
+            let security = try metadata.json["rest"]?.arrayValue?.first?["security"]
+            let service = security?["service"]?.arrayValue?.first?["coding"]?.arrayValue?.first
+            #expect(service?["code"]?.stringValue == "SMART-on-FHIR")
+            let uris = security?["extension"]?.arrayValue?.first?["extension"]?.arrayValue ?? []
+            #expect(uris.first { $0["url"]?.stringValue == "token" }?["valueUri"]?.stringValue == TokenHub.tokenEndpoint)
             for path in ["/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration"] {
                 let reply = try await tokens.hub.get(path)
                 #expect(reply.status == 200, "\(path): \(reply.text)")
