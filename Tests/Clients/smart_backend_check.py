@@ -4,9 +4,9 @@ The check makes two client keys (ES384 and RS384, with `cryptography`), register
 configuration and starts `carebridge serve --auth-config` on it. It discovers the token endpoint from
 `/.well-known/smart-configuration`, and the EHR client (RS384) gets a token to create two Patients. Then the lab
 client completes the Backend Services flow through fhirclient: fhirclient 4.4 posts `grant_type=client_credentials`
-with the signed `client_assertion` itself (its `jwt_token` setting) once it knows the token endpoint, which the
-script hands it from the SMART configuration (the hub's CapabilityStatement does not carry the SMART security
-extension fhirclient would read it from). fhirclient then searches Patient and reads one with the token. Requests
+with the signed `client_assertion` itself (its `jwt_token` setting), to the token endpoint it finds in the hub's
+CapabilityStatement (the SMART `oauth-uris` security extension). fhirclient then searches Patient and reads one
+with the token. Requests
 without a token, and a replayed assertion, are refused.
 """
 
@@ -121,11 +121,13 @@ def main():
 
         # fhirclient does the token request itself: grant_type=client_credentials with the client assertion.
         assertion = lab.assertion(token_endpoint)
-        fhir = smart_client.FHIRClient(state={
-            "app_id": lab.client_id, "scope": "system/Patient.rs system/Observation.rs", "jwt_token": assertion,
-            "server": {"base_uri": hub.base + "/", "auth_type": "oauth2",
-                       "auth": {"app_id": lab.client_id, "token_uri": token_endpoint, "jwt_token": assertion}}})
+        # It finds the token endpoint itself, in the CapabilityStatement's SMART security extension (oauth-uris).
+        fhir = smart_client.FHIRClient(settings={
+            "app_id": lab.client_id, "api_base": hub.base + "/", "scope": "system/Patient.rs system/Observation.rs",
+            "jwt_token": assertion})
         fhir.wants_patient = False
+        fhir.prepare()
+        assert fhir.server.auth is not None and fhir.server.auth._token_uri == token_endpoint, vars(fhir.server.auth or {})
         fhir.authorize()
         assert fhir.ready, "fhirclient holds no access token"
         granted = fhir.launch_context.get("scope", "")
