@@ -41,6 +41,8 @@ final class RateLimiter: Sendable {
 
     let limit: RateLimit
     let maximumClients: Int
+    /// Requests per second, at least one a day (a zero or negative rate would never refill).
+    private let rate: Double
     /// How long an empty bucket takes to fill.
     private let refillTime: Duration
     private let state: NIOLockedValueBox<State>
@@ -48,7 +50,8 @@ final class RateLimiter: Sendable {
     init(_ limit: RateLimit, maximumClients: Int = 100_000, now: ContinuousClock.Instant = .now) {
         self.limit = limit
         self.maximumClients = max(1, maximumClients)
-        refillTime = .seconds(Double(max(1, limit.burst)) / limit.requestsPerSecond)
+        rate = max(limit.requestsPerSecond, 1.0 / 86_400)
+        refillTime = .seconds(Double(max(1, limit.burst)) / rate)
         state = NIOLockedValueBox(State(lastSweep: now))
     }
 
@@ -61,11 +64,11 @@ final class RateLimiter: Sendable {
             let capacity = Double(max(1, limit.burst))
             var bucket = state.buckets[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = max(0, Self.seconds(now - bucket.updated))
-            bucket.tokens = min(capacity, bucket.tokens + elapsed * limit.requestsPerSecond)
+            bucket.tokens = min(capacity, bucket.tokens + elapsed * rate)
             bucket.updated = now
             defer { state.buckets[key] = bucket }
             guard bucket.tokens >= 1 else {
-                let wait = (1 - bucket.tokens) / limit.requestsPerSecond
+                let wait = (1 - bucket.tokens) / rate
                 return .throttled(retryAfter: max(1, Int(wait.rounded(.up))))
             }
             bucket.tokens -= 1
