@@ -43,6 +43,89 @@ enum SearchIndexSQL {
             """
     }
 
+    /// The number of bind parameters `appendBulk(_:to:)` adds: the single-resource ones plus one id array per table.
+    static let bulkParameterCount = parameterCount + 7
+
+    /// As `insertCTEs`, for the rows of many resources of type `type` at once: each table's rows carry the id
+    /// of their resource in an extra array bound first (`$first` is the string rows' ids, then their columns,
+    /// and so on table by table, as `appendBulk` binds them).
+    static func bulkInsertCTEs(first: Int, type: String) -> String {
+        var next = first
+        func p() -> String {
+            defer { next += 1 }
+            return "$\(next)"
+        }
+        return """
+            , i_string AS (
+                INSERT INTO search_string (resource_type, id, param, value, exact)
+                SELECT \(type), r, p, v, e FROM unnest(\(p())::text[], \(p())::text[], \(p())::text[], \(p())::text[]) AS x(r, p, v, e)
+            ), i_token AS (
+                INSERT INTO search_token (resource_type, id, param, system, code, text)
+                SELECT \(type), r, p, s, c, NULLIF(t, '')
+                FROM unnest(\(p())::text[], \(p())::text[], \(p())::text[], \(p())::text[], \(p())::text[]) AS x(r, p, s, c, t)
+            ), i_date AS (
+                INSERT INTO search_date (resource_type, id, param, low, high)
+                SELECT \(type), r, p, to_timestamp(l), to_timestamp(h)
+                FROM unnest(\(p())::text[], \(p())::text[], \(p())::float8[], \(p())::float8[]) AS x(r, p, l, h)
+            ), i_reference AS (
+                INSERT INTO search_reference (resource_type, id, param, target_type, target_id, url)
+                SELECT \(type), r, p, NULLIF(tt, ''), NULLIF(ti, ''), NULLIF(u, '')
+                FROM unnest(\(p())::text[], \(p())::text[], \(p())::text[], \(p())::text[], \(p())::text[]) AS x(r, p, tt, ti, u)
+            ), i_quantity AS (
+                INSERT INTO search_quantity (resource_type, id, param, value, low, high, system, code)
+                SELECT \(type), r, p, v, v - h, v + h, s, c
+                FROM unnest(\(p())::text[], \(p())::text[], \(p())::text[]::numeric[], \(p())::text[]::numeric[],
+                    \(p())::text[], \(p())::text[]) AS x(r, p, v, h, s, c)
+            ), i_number AS (
+                INSERT INTO search_number (resource_type, id, param, value, low, high)
+                SELECT \(type), r, p, v, v - h, v + h
+                FROM unnest(\(p())::text[], \(p())::text[], \(p())::text[]::numeric[], \(p())::text[]::numeric[]) AS x(r, p, v, h)
+            ), i_uri AS (
+                INSERT INTO search_uri (resource_type, id, param, value)
+                SELECT \(type), r, p, v FROM unnest(\(p())::text[], \(p())::text[], \(p())::text[]) AS x(r, p, v)
+            )
+            """
+    }
+
+    /// Binds the rows of many resources in the order `bulkInsertCTEs` expects.
+    static func appendBulk(_ resources: [(id: String, entries: SearchIndexEntries)], to bindings: inout PostgresBindings) {
+        func ids<Row>(_ rows: (SearchIndexEntries) -> [Row]) -> [String] {
+            resources.flatMap { resource in rows(resource.entries).map { _ in resource.id } }
+        }
+        let all = resources.map(\.entries)
+        bindings.append(ids(\.strings))
+        bindings.append(all.flatMap { $0.strings.map(\.parameter) })
+        bindings.append(all.flatMap { $0.strings.map(\.value) })
+        bindings.append(all.flatMap { $0.strings.map(\.exact) })
+        bindings.append(ids(\.tokens))
+        bindings.append(all.flatMap { $0.tokens.map(\.parameter) })
+        bindings.append(all.flatMap { $0.tokens.map(\.system) })
+        bindings.append(all.flatMap { $0.tokens.map(\.code) })
+        bindings.append(all.flatMap { $0.tokens.map(\.text) })
+        bindings.append(ids(\.dates))
+        bindings.append(all.flatMap { $0.dates.map(\.parameter) })
+        bindings.append(all.flatMap { $0.dates.map(\.low) })
+        bindings.append(all.flatMap { $0.dates.map(\.high) })
+        bindings.append(ids(\.references))
+        bindings.append(all.flatMap { $0.references.map(\.parameter) })
+        bindings.append(all.flatMap { $0.references.map(\.targetType) })
+        bindings.append(all.flatMap { $0.references.map(\.targetID) })
+        bindings.append(all.flatMap { $0.references.map(\.url) })
+        bindings.append(ids(\.quantities))
+        bindings.append(all.flatMap { $0.quantities.map(\.number.parameter) })
+        bindings.append(all.flatMap { $0.quantities.map(\.number.value) })
+        bindings.append(all.flatMap { $0.quantities.map(\.number.halfUnit) })
+        bindings.append(all.flatMap { $0.quantities.map(\.system) })
+        bindings.append(all.flatMap { $0.quantities.map(\.code) })
+        bindings.append(ids(\.numbers))
+        bindings.append(all.flatMap { $0.numbers.map(\.parameter) })
+        bindings.append(all.flatMap { $0.numbers.map(\.value) })
+        bindings.append(all.flatMap { $0.numbers.map(\.halfUnit) })
+        bindings.append(ids(\.uris))
+        bindings.append(all.flatMap { $0.uris.map(\.parameter) })
+        bindings.append(all.flatMap { $0.uris.map(\.value) })
+    }
+
     /// Every index table, for deleting a resource's rows.
     static let tables = [
         "search_string", "search_token", "search_date", "search_reference", "search_quantity", "search_number", "search_uri",
