@@ -61,16 +61,17 @@ struct MLLPConnectionTests {
 
     @Test("a connection silent for the idle timeout is closed; a slow handler does not count as silence")
     func idleTimeout() async throws {
-        // A second of idle time leaves room for a loaded machine between connecting and writing.
-        let handler = EchoHandler(delay: .milliseconds(2500))
-        let configuration = ListenerHarness.configuration(idleTimeout: .seconds(1))
+        // Two seconds of idle time leave room for a loaded machine between connecting and the server reading
+        // the message (a full test run on two cores has taken longer than one second).
+        let handler = EchoHandler(delay: .milliseconds(3500))
+        let configuration = ListenerHarness.configuration(idleTimeout: .seconds(2))
         try await ListenerHarness.with(configuration, handler: handler) { harness in
             try await RawConnection.with(port: harness.port) { connection in
                 try await connection.write("slow".bytes.framed)
                 let clock = ContinuousClock()
                 let start = clock.now
                 #expect(try await connection.readUntilClosed() == ["ACK:slow".bytes])
-                #expect(clock.now - start >= .milliseconds(2500))
+                #expect(clock.now - start >= .milliseconds(3500))
             }
             try await harness.waitForConnections(atMost: 0)
         }
