@@ -142,4 +142,27 @@ struct AccessMatrixTests {
             #expect(Int(replies[4].header("Retry-After") ?? "") ?? 0 >= 1)
         }
     }
+
+    @Test("ingest, the inbound log and webhook administration need the hub's own scopes")
+    func hubScopes() async throws {
+        try await SecuredHub.run { hub in
+            let message = "MSH|^~\\&|LAB|NW|HUB|CB|20260101120000||ADT^A08|M1|P|2.5\rPID|1||P1^^^NW^MR||Doe^Jane\r"
+            var answers: [String: Int] = [:]
+            for role in ["support", "lab-system", "administrator"] {
+                let token = SecuredHub.token(role: role)
+                let ingest = try await hub.hub.send(
+                    .post, "/fhir/$ingest", body: message,
+                    headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/hl7-v2"])
+                answers["\(role) ingest"] = ingest.status
+                answers["\(role) inbound"] = try await hub.send(.get, "/inbound/messages", token: token).status
+                answers["\(role) webhooks"] = try await hub.send(.get, "/webhooks/subscriptions", token: token).status
+                answers["\(role) reload"] = try await hub.send(.post, "/fhir/$reload-mappings", token: token).status
+            }
+            #expect(answers == [
+                "support ingest": 403, "support inbound": 403, "support webhooks": 403, "support reload": 403,
+                "lab-system ingest": 200, "lab-system inbound": 403, "lab-system webhooks": 403, "lab-system reload": 403,
+                "administrator ingest": 200, "administrator inbound": 200, "administrator webhooks": 200, "administrator reload": 200,
+            ])
+        }
+    }
 }
