@@ -17,18 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try options.configuration()
         var logger = Logger(label: "carebridge")
         logger.logLevel = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
-        switch (configuration.securityConfigurationFile, configuration.insecureDevelopment) {
-        case (nil, false):
-            throw ValidationError(
-                "Authorization is not configured. Give --auth-config FILE (or CAREBRIDGE_AUTH_CONFIG), or run with "
-                    + "--insecure-dev (or CAREBRIDGE_INSECURE_DEV=1) to serve without authorization on a development machine."
-            )
-        case (_?, true):
-            throw ValidationError("--insecure-dev and --auth-config (CAREBRIDGE_AUTH_CONFIG) exclude each other: choose one.")
-        case (nil, true):
-            logger.warning("INSECURE DEVELOPMENT MODE: no authorization; anyone who can reach this port can read and write everything")
-        case (let file?, false):
+        // Checked before the embedded database starts, so a misconfigured hub stops at once.
+        if let file = try configuration.authorizationFile() {
             logger.notice("Authorization from \(file)")
+        } else {
+            logger.warning("INSECURE DEVELOPMENT MODE: no authorization; anyone who can reach this port can read and write everything")
         }
         let database = try HubDatabase.open(configuration, logger: logger)
         let app: any ApplicationProtocol

@@ -58,7 +58,7 @@ public func buildApplication(
         let listener = MLLPListener(configuration: mllp, handler: IngestMLLPHandler(pipeline: pipeline), logger: logger)
         app.addServices(StartAfterMigrations(gate: migrated, service: listener))
     }
-    let base = configuration.publicBaseURL ?? "http://\(configuration.httpHost):\(configuration.httpPort)/fhir"
+    let base = configuration.fhirBaseURL
     let webhooks = configuration.webhooks
     let settings = DispatcherSettings(
         base: base, pollInterval: .milliseconds(webhooks.pollMilliseconds), defaultTimeout: .seconds(webhooks.timeoutSeconds),

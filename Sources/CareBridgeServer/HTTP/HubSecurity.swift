@@ -10,22 +10,14 @@ struct HubSecurity: Sendable {
     let verifier: TokenVerifier
     let issuer: TokenIssuer
 
-    /// The security of the hub `configuration` describes: nil for an insecure development server. Exactly
-    /// one of `securityConfigurationFile` and `insecureDevelopment` must be set, so a server is never left
-    /// open by accident nor half-secured.
+    /// The security of the hub `configuration` describes: nil for an insecure development server (see
+    /// `HubConfiguration.authorizationFile()`).
     static func load(_ configuration: HubConfiguration, logger: Logger) throws -> HubSecurity? {
-        switch (configuration.securityConfigurationFile, configuration.insecureDevelopment) {
-        case (nil, false):
-            throw HubStartError(
-                "Authorization is not configured: give --auth-config FILE (or CAREBRIDGE_AUTH_CONFIG), or --insecure-dev "
-                    + "(CAREBRIDGE_INSECURE_DEV=1) to serve without authorization on a development machine"
-            )
-        case (_?, true):
-            throw HubStartError("--insecure-dev and --auth-config exclude each other: insecure development mode must be chosen alone")
-        case (nil, true):
+        switch try configuration.authorizationFile() {
+        case nil:
             return nil
-        case (let file?, false):
-            let defaultAudience = configuration.publicBaseURL ?? "http://\(configuration.httpHost):\(configuration.httpPort)/fhir"
+        case let file?:
+            let defaultAudience = configuration.fhirBaseURL
             let security: SecurityConfiguration
             do {
                 security = try SecurityConfiguration.load(contentsOf: file, defaultAudience: defaultAudience)
