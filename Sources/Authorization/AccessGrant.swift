@@ -63,6 +63,15 @@ public struct AccessGrant: Sendable, Hashable {
         }
     }
 
+    /// As `decide(_:on:)`, knowing whether `type` can belong to a patient's compartment: a patient-context
+    /// grant reaches a type outside the compartment only to read or search it, and only through a scope that
+    /// names the type (`namesExplicitly`); on such a type it is not confined.
+    public func decide(_ permission: Permission, on type: String, inCompartment: Bool) -> AccessDecision {
+        let decision = decide(permission, on: type)
+        guard case .withinCompartment = decision, !inCompartment else { return decision }
+        return (permission == .read || permission == .search) && namesExplicitly(permission, type) ? .allowed : .denied
+    }
+
     /// Whether a scope names `type` itself, not `*`, for `permission` (within the ceiling): a patient-context
     /// grant reaches types outside the compartment only through such a scope, so that `patient/*.rs` does
     /// not open every Subscription or Binary on the server.

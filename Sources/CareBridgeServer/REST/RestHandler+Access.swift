@@ -20,9 +20,12 @@ extension RestHandler {
         if type == "AuditEvent", permission != .read, permission != .search {
             throw FHIRError(405, code: "not-supported", "AuditEvent is written by the server only")
         }
-        switch access.decide(permission, on: type) {
+        switch access.decide(permission, on: type, inCompartment: compartment.includes(type)) {
         case .denied:
-            throw FHIRError(403, code: "forbidden", "The access token does not allow \(Self.verb(permission)) \(type)")
+            let confined = access.decide(permission, on: type) != .denied
+            throw FHIRError(
+                403, code: "forbidden",
+                "\(confined ? "A patient-context token" : "The access token") does not allow \(Self.verb(permission)) \(type)")
         case .allowed:
             return nil
         case .withinCompartment(let patientID):
@@ -31,11 +34,7 @@ extension RestHandler {
             if type == "AuditEvent", !access.namesExplicitly(permission, type) {
                 throw FHIRError(403, code: "forbidden", "A patient-context token needs a scope naming AuditEvent to read the audit trail")
             }
-            if compartment.includes(type) { return patientID }
-            guard permission == .read || permission == .search, access.namesExplicitly(permission, type) else {
-                throw FHIRError(403, code: "forbidden", "A patient-context token does not allow \(Self.verb(permission)) \(type)")
-            }
-            return nil
+            return patientID
         }
     }
 
@@ -61,15 +60,12 @@ extension RestHandler {
     /// referenced and history entries, which are left out rather than refused.
     func mayRead(_ stored: StoredResource, as permission: Permission = .read) -> Bool {
         guard !access.isUnrestricted else { return true }
-        let patientID: String?
         do {
-            patientID = try require(permission, stored.resourceType)
+            try confine(stored, to: require(permission, stored.resourceType))
+            return true
         } catch {
             return false
         }
-        guard let patientID else { return true }
-        guard !stored.deleted, let resource = try? FHIRResource(parsing: stored.body.readableBytesView) else { return false }
-        return compartment.contains(resource, patientID: patientID)
     }
 
     /// 404 unless `stored` is in the compartment of `patientID` (nil: nothing to check). A deletion has no

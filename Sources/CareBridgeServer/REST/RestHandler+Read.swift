@@ -8,8 +8,7 @@ extension RestHandler {
     func read(_ type: String, _ id: String, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
         let patient = try require(.read, type)
         let (summary, elements) = try readSubsetting(request)
-        if patient != nil, let stored = try await session.read(type, id) { try confine(stored, to: patient) }
-        let stored = try await existing(type, id, session)
+        let stored = try await existing(type, id, session, confinedTo: patient)
         if let ifNoneMatch = request.ifNoneMatch, (try? Self.version(ofETag: ifNoneMatch)) == stored.versionId {
             return FHIRResponse(status: 304, versionId: stored.versionId, lastModified: stored.lastUpdated)
         }
@@ -29,11 +28,15 @@ extension RestHandler {
         return FHIRResponse(status: 200, body: .json(stored.body), versionId: stored.versionId, lastModified: stored.lastUpdated)
     }
 
-    /// The current version of `type/id`; 404 when it never existed, 410 when it is deleted.
-    func existing(_ type: String, _ id: String, _ session: StoreSession) async throws -> StoredResource {
+    /// The current version of `type/id`; 404 when it never existed or lies outside the compartment of
+    /// `patientID` (when given), 410 when it is deleted.
+    func existing(
+        _ type: String, _ id: String, _ session: StoreSession, confinedTo patientID: String? = nil
+    ) async throws -> StoredResource {
         guard let stored = try await session.read(type, id) else {
             throw FHIRError(404, code: "not-found", "\(type)/\(id) does not exist")
         }
+        try confine(stored, to: patientID)
         if stored.deleted {
             throw FHIRError(410, code: "deleted", "\(type)/\(id) was deleted (version \(stored.versionId))")
         }
@@ -61,12 +64,12 @@ extension RestHandler {
         // Instance history needs read on the type, type and system history search; every version shown
         // must be one the caller may see (so a confined caller's pages can have fewer entries than `_count`).
         let permission: Permission = query.id == nil ? .search : .read
-        if let type = query.resourceType { _ = try require(permission, type) }
+        let patient = try query.resourceType.flatMap { try require(permission, $0) }
         if let type = query.resourceType, let id = query.id {
             guard let current = try await session.read(type, id) else {
                 throw FHIRError(404, code: "not-found", "\(type)/\(id) does not exist")
             }
-            try confine(current, to: try require(.read, type))
+            try confine(current, to: patient)
         }
         let versions = try await session.history(query).filter { mayRead($0, as: permission) }
         var bundle = BundleWriter(type: "history")

@@ -70,8 +70,7 @@ extension RestHandler {
         }
         let requested = try Self.version(ofETag: request.ifMatch)
         for _ in 0..<10 {
-            let current = try await existing(type, targetID, session)
-            try confine(current, to: patient)
+            let current = try await existing(type, targetID, session, confinedTo: patient)
             if let requested, requested != current.versionId {
                 throw FHIRError(412, code: "conflict", "\(type)/\(targetID) is at version \(current.versionId), not \(requested)")
             }

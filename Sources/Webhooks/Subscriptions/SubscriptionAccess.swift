@@ -38,11 +38,10 @@ public enum SubscriptionAccess {
 
     /// Whether `grant` may hear of `resource` (the current version, or the last one for a deletion).
     public static func permits(_ grant: AccessGrant, _ resource: JSONValue?, type: String, compartment: PatientCompartment) -> Bool {
-        switch grant.decide(.read, on: type) {
+        switch grant.decide(.read, on: type, inCompartment: compartment.includes(type)) {
         case .denied: return false
         case .allowed: return true
         case .withinCompartment(let patientID):
-            guard compartment.includes(type) else { return grant.namesExplicitly(.read, type) }
             guard let object = resource?.objectValue, let parsed = FHIRResource(json: object) else { return false }
             return compartment.contains(parsed, patientID: patientID)
         }
