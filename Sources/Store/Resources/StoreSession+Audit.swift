@@ -15,23 +15,15 @@ extension ResourceStore {
         guard !events.isEmpty else { return }
         try await withSession { session in
             let now = StoreSession.writeTime()
-            let lastUpdated = FHIRInstant.string(from: now)
-            var rows: [BulkCreateStatement.Entry] = []
-            rows.reserveCapacity(events.count)
+            var rows: [String: [BulkCreateStatement.Entry]] = [:]
             for event in events {
-                var stamped = event
                 let id = UUID().uuidString.lowercased()
-                stamped.id = id
-                stamped.stamp(versionId: "1", lastUpdated: lastUpdated)
-                rows.append(BulkCreateStatement.Entry(
-                    id: id, body: String(decoding: stamped.bytes, as: UTF8.self), entries: session.indexEntries(for: stamped)
-                ))
+                let (body, stamped, _) = session.stamp(event, id: id, version: 1, at: now)
+                rows[event.resourceType, default: []].append(
+                    BulkCreateStatement.Entry(id: id, body: body, entries: session.indexEntries(for: stamped)))
             }
-            for type in Set(events.map(\.resourceType)).sorted() {
-                let statement = BulkCreateStatement(
-                    type: type, now: now, rows: rows.enumerated().filter { events[$0.offset].resourceType == type }.map(\.element)
-                )
-                _ = try await session.rowCount(of: statement)
+            for (type, entries) in rows.sorted(by: { $0.key < $1.key }) {
+                _ = try await session.rowCount(of: BulkCreateStatement(type: type, now: now, rows: entries))
             }
         }
     }

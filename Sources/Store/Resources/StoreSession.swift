@@ -175,9 +175,9 @@ public struct StoreSession: Sendable {
         }
     }
 
-    /// Sets id and meta on `resource` and returns its JSON text, the stamped resource and the time used.
-    private func stamp(_ resource: FHIRResource, id: String, version: Int) -> (String, FHIRResource, Date) {
-        let now = Self.writeTime()
+    /// Sets id and meta on `resource` and returns its JSON text, the stamped resource and the time used
+    /// (`now`, by default the time of this write).
+    func stamp(_ resource: FHIRResource, id: String, version: Int, at now: Date = writeTime()) -> (String, FHIRResource, Date) {
         var stamped = resource
         stamped.id = id
         stamped.stamp(versionId: String(version), lastUpdated: FHIRInstant.string(from: now))
