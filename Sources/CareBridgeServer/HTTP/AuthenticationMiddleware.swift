@@ -73,9 +73,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// refused token it says `invalid_token` and whether it expired, and nothing more.
     static func challenge(_ error: AuthorizationError?) -> Response {
         let description = error?.publicTokenDescription ?? "An access token is required"
-        var response = FHIRRoutes.response(
-            FHIRResponse(FHIRError(401, code: "login", description)), contentType: ContentNegotiation.fhirJSON, base: "", head: false
-        )
+        var response = FHIRRoutes.response(FHIRError(401, code: "login", description))
         response.headers[.wwwAuthenticate] = error == nil
             ? #"Bearer realm="carebridge""#
             : #"Bearer realm="carebridge", error="invalid_token", error_description="\#(description)""#

@@ -31,7 +31,7 @@ struct FHIRRoutes: Sendable {
             responseType = try ContentNegotiation.responseType(accept: request.headers[.accept], format: format)
             fhirRequest = try await makeRequest(&request)
         } catch let error as FHIRError {
-            return Self.response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+            return Self.response(error)
         }
         let base = base(of: request)
         let response = await handler.acting(as: context.access, from: context.remoteAddress).handle(fhirRequest, base: base)
@@ -72,6 +72,11 @@ struct FHIRRoutes: Sendable {
 
     private static func header(_ lowercasedName: String, in fields: HTTPFields) -> String? {
         fields.first { $0.name.canonicalName == lowercasedName }?.value
+    }
+
+    /// The HTTP response for an error: its status and its OperationOutcome as JSON.
+    static func response(_ error: FHIRError) -> Response {
+        response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
     }
 
     /// The HTTP response for a FHIR response: status, `ETag`, `Last-Modified`, `Location`, JSON body.

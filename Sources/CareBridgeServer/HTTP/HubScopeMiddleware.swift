@@ -11,7 +11,7 @@ struct HubScopeMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard context.access.holds(scope) else {
             let error = FHIRError(403, code: "forbidden", "This needs the \(scope) scope")
-            return FHIRRoutes.response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+            return FHIRRoutes.response(error)
         }
         return try await next(request, context)
     }

@@ -41,7 +41,7 @@ struct IngestRoutes: Sendable {
             return try await work()
         } catch {
             let fhirError = RestHandler.fhirError(error, logger: pipeline.logger)
-            return FHIRRoutes.response(FHIRResponse(fhirError), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+            return FHIRRoutes.response(fhirError)
         }
     }
 

@@ -22,11 +22,11 @@ struct OperationOutcomeMiddleware<Context: RequestContext>: RouterMiddleware {
                 let code = error.status == .notFound ? "not-found" : "processing"
                 fhirError = FHIRError(error.status.code, code: code, error.body ?? error.status.reasonPhrase)
             }
-            response = FHIRRoutes.response(FHIRResponse(fhirError), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+            response = FHIRRoutes.response(fhirError)
         } catch {
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             let fhirError = FHIRError(500, code: "exception", "The server could not complete the request")
-            response = FHIRRoutes.response(FHIRResponse(fhirError), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+            response = FHIRRoutes.response(fhirError)
         }
         return response
     }

@@ -26,7 +26,7 @@ struct RateLimitMiddleware: RouterMiddleware {
     static func answer(_ verdict: RateLimiter.Verdict) -> Response? {
         guard case .throttled(let retryAfter) = verdict else { return nil }
         let error = FHIRError(429, code: "throttled", "Too many requests: try again in \(retryAfter) s")
-        var response = FHIRRoutes.response(FHIRResponse(error), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+        var response = FHIRRoutes.response(error)
         response.headers[.retryAfter] = String(retryAfter)
         return response
     }

@@ -26,7 +26,7 @@ struct PaymentRoutes: Sendable {
                 return try await receive(request, gateway: context.parameters.get("gateway") ?? "")
             } catch {
                 let fhirError = RestHandler.fhirError(error, logger: posting.logger)
-                return FHIRRoutes.response(FHIRResponse(fhirError), contentType: ContentNegotiation.fhirJSON, base: "", head: false)
+                return FHIRRoutes.response(fhirError)
             }
         }
     }
