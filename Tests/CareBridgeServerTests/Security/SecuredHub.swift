@@ -32,6 +32,15 @@ struct SecuredHub: Sendable {
     static func run<T: Sendable>(
         configure: @escaping (inout HubConfiguration) -> Void = { _ in }, _ test: @Sendable (SecuredHub) async throws -> T
     ) async throws -> T {
+        try await runHub(configure: configure) { hub in try await test(SecuredHub(hub: hub)) }
+    }
+
+    /// Runs `test` against a hub whose security configuration has the audience, the roles and the development
+    /// issuer, and the top-level keys `extraYAML` adds (clients, a signing key file), in a throwaway folder.
+    static func runHub<T: Sendable>(
+        extraYAML: String = "", configure: @escaping (inout HubConfiguration) -> Void = { _ in },
+        _ test: @Sendable (Hub) async throws -> T
+    ) async throws -> T {
         setenv(secretVariable, secret, 1)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("carebridge-auth-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -40,16 +49,14 @@ struct SecuredHub: Sendable {
         for (role, scopes) in roles.sorted(by: { $0.key < $1.key }) {
             yaml += "  \(role): [\(scopes.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         }
-        yaml += "issuers:\n  - issuer: \(issuer)\n    hs256_secret_env: \(secretVariable)\n"
+        yaml += "issuers:\n  - issuer: \(issuer)\n    hs256_secret_env: \(secretVariable)\n" + extraYAML
         let file = folder.appendingPathComponent("auth.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         return try await Hub.run(configure: { configuration in
             configuration.insecureDevelopment = false
             configuration.securityConfigurationFile = file.path
             configure(&configuration)
-        }) { hub in
-            try await test(SecuredHub(hub: hub))
-        }
+        }, test)
     }
 
     /// A bearer token for `role` (its whole ceiling unless `scope` narrows it), in `patient`'s context if given.

@@ -17,32 +17,17 @@ struct TokenHub: Sendable {
     static let tokenEndpoint = "http://localhost/auth/token"
 
     static func run<T: Sendable>(_ test: @Sendable (TokenHub) async throws -> T) async throws -> T {
-        setenv(SecuredHub.secretVariable, SecuredHub.secret, 1)
         let clientKey = ES384PrivateKey()
         let parameters = try #require(clientKey.parameters)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("carebridge-tokens-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var yaml = "audience: \(Hub.base)\nsigning_key_file: hub.pem\nroles:\n"
-        for (role, scopes) in SecuredHub.roles.sorted(by: { $0.key < $1.key }) {
-            yaml += "  \(role): [\(scopes.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
-        }
-        yaml += """
-            issuers:
-              - issuer: \(SecuredHub.issuer)
-                hs256_secret_env: \(SecuredHub.secretVariable)
+        let clients = """
+            signing_key_file: hub.pem
             clients:
               - client_id: \(clientID)
                 role: lab-system
                 jwks: {keys: [{kty: EC, crv: P-384, kid: \(keyID), x: "\(parameters.x)", y: "\(parameters.y)"}]}
 
             """
-        let file = folder.appendingPathComponent("auth.yaml")
-        try yaml.write(to: file, atomically: true, encoding: .utf8)
-        return try await Hub.run(configure: { configuration in
-            configuration.insecureDevelopment = false
-            configuration.securityConfigurationFile = file.path
-        }) { hub in
+        return try await SecuredHub.runHub(extraYAML: clients) { hub in
             try await test(TokenHub(hub: hub, clientKey: clientKey))
         }
     }
