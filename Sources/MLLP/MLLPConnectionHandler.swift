@@ -16,7 +16,9 @@ struct MLLPDrainEvent: Sendable {}
 ///   to the current one has been written (back-pressure: the peer's bytes wait in the kernel);
 /// - frames each reply `0x0B ... 0x1C 0x0D`;
 /// - closes after the reply in flight when draining or when the peer has closed its side, and when the peer
-///   has been silent for `idleTimeout` with no message being handled;
+///   has been silent for `idleTimeout` with no message being handled (confirmed once more after the event
+///   loop has polled the socket again, so bytes that arrived while the loop was starved are not taken for
+///   silence);
 /// - after the reply to a refused frame, closes its sending side and keeps reading (and dropping) what the
 ///   peer still sends, for up to `lingerTime`, then closes: closing at once with unread bytes would reset
 ///   the connection, and the peer could lose the reply (the lingering close of HTTP servers).
@@ -41,6 +43,8 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
     private var lingering = false
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    /// Set when the idle deadline has passed once; the connection closes when it is still idle at the next check.
+    private var idleSuspected = false
 
     init(idleTimeout: TimeAmount, lingerTime: TimeAmount = .seconds(2), logger: Logger) {
         self.idleTimeout = idleTimeout
@@ -72,6 +76,7 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.lastActivity = .now()
+        self.idleSuspected = false
         let frame = Self.unwrapInboundIn(data)
         if case .truncated(let byteCount) = frame {
             self.logger.notice("MLLP peer closed its side in the middle of a frame", metadata: ["mllp.bytes": "\(byteCount)"])
@@ -216,11 +221,19 @@ final class MLLPConnectionHandler: ChannelDuplexHandler {
             return
         }
         let deadline = self.lastActivity + self.idleTimeout
-        if deadline <= .now() {
+        if deadline > .now() {
+            self.idleSuspected = false
+            self.scheduleIdleCheck(context: context, at: deadline)
+        } else if !self.idleSuspected {
+            // The loop may have been starved while the peer's bytes waited in the socket: poll once more first.
+            self.idleSuspected = true
+            self.scheduleIdleCheck(context: context, at: .now() + Self.idleConfirmation)
+        } else {
             self.logger.info("closing an idle MLLP connection", metadata: ["mllp.idle_timeout": "\(self.idleTimeout)"])
             self.close(context: context)
-        } else {
-            self.scheduleIdleCheck(context: context, at: deadline)
         }
     }
+
+    /// How long after the idle deadline the connection is checked once more before it is closed.
+    private static let idleConfirmation = TimeAmount.milliseconds(50)
 }
