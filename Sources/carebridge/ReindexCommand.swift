@@ -4,8 +4,8 @@ import Logging
 import PostgresNIO
 import Store
 
-/// `carebridge reindex`: rebuilds the search index of every current resource from its stored body, e.g.
-/// after a change to `profiles/searchparameters.json`.
+/// `carebridge reindex`: rebuilds the search index of every current resource, and the search terms of every
+/// AuditEvent, from the stored bodies, e.g. after a change to `profiles/searchparameters.json`.
 struct ReindexCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reindex", abstract: "Rebuild the search index of every resource from the stored bodies.")
@@ -30,9 +30,10 @@ struct ReindexCommand: AsyncParsableCommand {
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
                 try await Migrator(client: client, logger: logger).migrate()
-                return try await store.reindex(batchSize: batchSize) { done in print("Reindexed \(done) resources") }
+                let resources = try await store.reindex(batchSize: batchSize) { done in print("Reindexed \(done) resources") }
+                return (resources, try await store.reindexAuditEvents(batchSize: batchSize))
             }
-            print("Reindexed \(total) resources.")
+            print("Reindexed \(total.0) resources and \(total.1) AuditEvents.")
         } catch {
             try? database.close()
             throw error

@@ -105,13 +105,10 @@ struct Hub: Sendable {
         return try #require(try reply.json["id"]?.stringValue, sourceLocation: sourceLocation)
     }
 
-    /// A row count from the hub's tables, e.g. `count("resource", type: "Patient")`. Without a type, the rows of
-    /// AuditEvents are left out of the resource tables: the audit trail writes them in the background.
+    /// A row count from the hub's tables, e.g. `count("resource", type: "Patient")`.
     func count(_ table: String, type: String? = nil) async throws -> Int {
-        let byType = table.hasPrefix("resource") || table.hasPrefix("search_")
         let query: PostgresQuery = type.map { "SELECT count(*)::int FROM \(unescaped: table) WHERE resource_type = \($0)" }
-            ?? (byType ? "SELECT count(*)::int FROM \(unescaped: table) WHERE resource_type <> 'AuditEvent'"
-                : "SELECT count(*)::int FROM \(unescaped: table)")
+            ?? "SELECT count(*)::int FROM \(unescaped: table)"
         for try await count in try await database.query(query).decode(Int.self) { return count }
         return 0
     }

@@ -86,8 +86,15 @@ public final class AuditTrail: Service, Sendable {
         queue.withLock { $0.pending.count }
     }
 
-    /// Writes queued records until graceful shutdown, then writes what is left.
+    /// Indexes AuditEvents stored before they had a table of their own, then writes queued records until
+    /// graceful shutdown, then writes what is left.
     public func run() async throws {
+        do {
+            let indexed = try await store.indexAuditEvents()
+            if indexed > 0 { logger.notice("earlier AuditEvents indexed in the audit table", metadata: ["count": "\(indexed)"]) }
+        } catch {
+            logger.error("earlier AuditEvents not indexed", metadata: ["error": "\(error)"])
+        }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await flush()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.interval) }

@@ -5,8 +5,8 @@ public struct EverythingQuery: Sendable {
     /// The patient.
     public var patientID: String
     /// The compartment: for each resource type in it, the reference parameters that link it to the patient.
-    /// AuditEvents are never part of the answer: they record who looked at the patient's data, not the data, and
-    /// every `$everything` would add to them.
+    /// AuditEvents are never part of the answer (they are kept apart, in `audit_event`): they record who looked
+    /// at the patient's data, not the data, and every `$everything` would add to them.
     public var compartment: [String: [String]]
     /// `_type`: only these types (nil for all).
     public var types: Set<String>?
@@ -34,7 +34,7 @@ public struct EverythingQuery: Sendable {
 extension StoreSession {
     /// One page of the current resources in the patient's compartment: the Patient first, then by type and id.
     public func everything(_ query: EverythingQuery, count: Int) async throws(StoreError) -> [StoredResource] {
-        let links = query.compartment.filter { $0.key != "AuditEvent" && (query.types?.contains($0.key) ?? true) }
+        let links = query.compartment.filter { query.types?.contains($0.key) ?? true }
             .flatMap { type, parameters in parameters.map { (type, $0) } }
         var sql = SQLBuilder("SELECT \(Self.currentColumns) FROM resource r WHERE NOT r.deleted AND (")
         if query.types?.contains("Patient") ?? true {

@@ -3,8 +3,9 @@ import NIOCore
 import PostgresNIO
 
 /// Which history to list: of one resource, of a type, or of the whole system. The system's history leaves out
-/// AuditEvents: they record who looked at and changed the data rather than being part of it, and each read
-/// of the history would otherwise add to it (they stay listed by `AuditEvent/_history` and searchable).
+/// AuditEvents (kept apart, in `audit_event`): they record who looked at and changed the data rather than
+/// being part of it, and each read of the history would otherwise add to it (they stay listed by
+/// `AuditEvent/_history` and searchable).
 public struct HistoryQuery: Sendable, Hashable {
     public var resourceType: String?
     public var id: String?
@@ -33,14 +34,13 @@ public struct HistoryQuery: Sendable, Hashable {
 extension StoreSession {
     /// Versions matching `query`, newest first.
     public func history(_ query: HistoryQuery) async throws(StoreError) -> [StoredResource] {
+        if query.resourceType == Self.auditEventType { return try await auditHistory(query) }
         var sql = SQLBuilder(
             "SELECT resource_type, id, version_id, last_updated, deleted, coalesce(body, ''), method "
                 + "FROM resource_history WHERE true"
         )
         if let type = query.resourceType {
             sql.append(" AND resource_type = ", bind: type)
-        } else {
-            sql.append(" AND resource_type <> 'AuditEvent'")
         }
         if let id = query.id {
             sql.append(" AND id = ", bind: id)

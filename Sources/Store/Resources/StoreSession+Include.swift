@@ -9,6 +9,9 @@ extension StoreSession {
     /// The current resources that `includes` add to `matches`: referred to by them (`_include`) or referring
     /// to them (`_revinclude`), then, for `:iterate`, to and from what was added, until nothing new comes.
     public func included(_ includes: [SearchInclude], for matches: [StoredResource]) async throws(StoreError) -> [StoredResource] {
+        if includes.contains(where: { $0.reverse && $0.sourceType == Self.auditEventType }) {
+            throw StoreError(.notSupported, "_revinclude of AuditEvents is not supported; search AuditEvent?entity=... instead")
+        }
         guard !includes.isEmpty, !matches.isEmpty else { return [] }
         return try await bounded { () throws(StoreError) in try await included(includes, startingFrom: matches) }
     }

@@ -6,6 +6,7 @@ import PostgresNIO
 extension StoreSession {
     /// One page of the current resources matching `query`, in its sort order, from `query.offset`.
     public func search(_ query: SearchQuery, count: Int) async throws(StoreError) -> [StoredResource] {
+        if query.resourceType == Self.auditEventType { return try await searchAuditEvents(query, count: count) }
         var sql = SQLBuilder("SELECT \(Self.currentColumns) FROM resource r")
         query.appendFilter(to: &sql)
         query.appendOrder(to: &sql)
@@ -49,6 +50,7 @@ extension StoreSession {
 
     /// How many current resources match `query` (`_total=accurate`; `estimate` uses it too).
     public func count(_ query: SearchQuery) async throws(StoreError) -> Int {
+        if query.resourceType == Self.auditEventType { return try await countAuditEvents(query) }
         var sql = SQLBuilder("SELECT count(*) FROM resource r")
         query.appendFilter(to: &sql)
         let statement = sql.query

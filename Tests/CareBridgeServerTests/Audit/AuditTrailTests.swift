@@ -31,8 +31,7 @@ struct AuditTrailTests {
     /// How many AuditEvents this suite's trails stored.
     static func stored(_ hub: Hub) async throws -> Int {
         let rows = try await hub.database.query("""
-            SELECT count(*)::int FROM resource WHERE resource_type = 'AuditEvent'
-            AND (body::jsonb) #>> '{source,observer,identifier,value}' = \(observer)
+            SELECT count(*)::int FROM audit_event WHERE (body::jsonb) #>> '{source,observer,identifier,value}' = \(observer)
             """)
         for try await count in rows.decode(Int.self) { return count }
         return 0
