@@ -53,10 +53,18 @@ extension SearchClause {
             }
             sql.append(values.isEmpty ? "false)" : ")")
         case .token(let tokens, let negated):
-            let terms = tokens.map { token in
-                token.system == nil && token.code == nil ? AuditTerms.term("has", parameter) : AuditTerms.token(parameter, token)
+            // `system|code` and `code` are terms; `system|` (any code of a system) is a LIKE over the terms.
+            let terms = tokens.compactMap { token in token.code.map { AuditTerms.token(parameter, system: token.system, code: $0) } }
+            let patterns = tokens.filter { $0.code == nil }.map { token in
+                Self.likeEscaped(AuditTerms.term("t", parameter, token.system ?? "")) + (token.system == nil ? "%" : "\u{1F}%")
             }
-            appendOverlap(terms, negated: negated, to: &sql)
+            sql.append(negated ? "NOT (" : "(")
+            appendOverlap(terms, negated: false, to: &sql)
+            if !patterns.isEmpty {
+                sql.append(" OR ")
+                appendLike(patterns, to: &sql)
+            }
+            sql.append(")")
         case .reference(let values):
             appendOverlap(values.map { AuditTerms.reference(parameter, $0) }, negated: false, to: &sql)
         case .uri(let values, .exact):
@@ -70,8 +78,13 @@ extension SearchClause {
             let head = Self.likeEscaped(AuditTerms.term("x", parameter, ""))
             appendLike(texts.map { head + Self.likeEscaped($0) + "%" }, to: &sql)
         case .missing(let missing):
-            sql.append(missing ? "NOT (a.terms @> " : "(a.terms @> ", bind: [AuditTerms.term("has", parameter)])
-            sql.append(")")
+            if parameter == "date" || parameter == "_lastUpdated" {
+                sql.append(missing ? "false" : "true")  // every event has both
+                return
+            }
+            // Any term of the parameter, whatever its (one-letter) kind.
+            sql.append(missing ? "NOT " : "")
+            appendLike(["_" + Self.likeEscaped(AuditTerms.term("", parameter, "")) + "%"], to: &sql)
         case .uri, .number, .quantity, .chain, .anyOf, .referencedBy:
             throw unsupported
         }

@@ -61,89 +61,36 @@ extension StoreSession {
     /// that is leased or waiting for a retry holds its subscription back.
     /// Each claimed delivery comes with the version of the resource its event is about (nil if it is gone), read
     /// by the same statement.
-    /// With `subscriptionID`, only that subscription's head is considered (the dispatcher chains a subscription's
-    /// deliveries this way, without waiting for a claim of all subscriptions).
-    public func claimDueDeliveries(
-        limit: Int, leaseSeconds: Double, subscriptionID: String? = nil
-    ) async throws(StoreError) -> [ClaimedDelivery] {
-        let statement: PostgresQuery = """
-            WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), head AS (
-                SELECT h.event_id FROM subscription_state s
-                CROSS JOIN LATERAL (
-                    SELECT d.event_id, d.next_attempt_at FROM webhook_delivery d
-                    WHERE d.subscription_id = s.id AND d.status = 'pending'
-                    ORDER BY d.event_id LIMIT 1
-                ) h
-                CROSS JOIN relaxed
-                WHERE s.status = 'active' AND NOT s.paused AND h.next_attempt_at <= now()
-                  AND (\(subscriptionID)::text IS NULL OR s.id = \(subscriptionID))
-                ORDER BY h.next_attempt_at, h.event_id
-                LIMIT \(limit)
-            ), due AS (
-                SELECT d.event_id FROM webhook_delivery d JOIN head ON head.event_id = d.event_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-                FOR UPDATE OF d SKIP LOCKED
-            ), claimed AS (
-                UPDATE webhook_delivery d SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
-                FROM due WHERE d.event_id = due.event_id
-                RETURNING d.*
-            )
-            SELECT \(unescaped: Self.deliveryColumns), h.last_updated, h.deleted, h.body, h.method
-            FROM claimed d JOIN webhook_event e ON e.id = d.event_id
-            LEFT JOIN resource_history h
-                ON h.resource_type = e.focus_type AND h.id = e.focus_id AND h.version_id = e.focus_version
-            ORDER BY e.id
-            """
-        return try await database {
+    public func claimDueDeliveries(limit: Int, leaseSeconds: Double) async throws(StoreError) -> [ClaimedDelivery] {
+        try await database {
             var claimed: [ClaimedDelivery] = []
-            for try await row in try await connection.query(statement, logger: logger) {
-                let cells = row.makeRandomAccess()
-                let delivery = try Self.delivery(cells)
-                let event = delivery.event
-                var focus: StoredResource?
-                if let updated = try cells[15].decode(Date?.self) {
-                    focus = StoredResource(
-                        resourceType: event.focusType, id: event.focusID, versionId: event.focusVersion, lastUpdated: updated,
-                        deleted: try cells[16].decode(Bool.self), body: try cells[17].decode(ByteBuffer?.self) ?? ByteBuffer(),
-                        method: try cells[18].decode(String?.self)
-                    )
-                }
-                claimed.append(ClaimedDelivery(delivery: delivery, focus: focus))
-            }
+            let statement = ClaimDueStatement(limit: limit, leaseSeconds: leaseSeconds)
+            for try await delivery in try await connection.execute(statement, logger: logger) { claimed.append(delivery) }
             return claimed
         }
     }
 
-    /// Records one attempt at delivering event `eventID` and what follows from it.
-    ///
-    /// The commit does not wait for the disk (`synchronous_commit` off for this statement's transaction): a
-    /// record lost in a crash only means the delivery is attempted again, with the same `webhook-id`, which
-    /// at-least-once delivery allows. It touches no `subscription_state` row, so it never waits for writers.
+    /// Records one attempt at delivering event `eventID` and what follows from it. It touches no
+    /// `subscription_state` row, so it never waits for writers.
     public func recordAttempt(_ attempt: WebhookAttemptRecord, outcome: DeliveryOutcome) async throws(StoreError) {
         let (status, delay): (DeliveryStatus, Double) = switch outcome {
         case .delivered: (.delivered, 0)
         case .retry(let seconds): (.pending, seconds)
         case .dead: (.dead, 0)
         }
+        try await rowCount(of: RecordAttemptStatement(attempt: attempt, status: status, delaySeconds: delay))
+    }
+
+    /// Records a successful attempt and, in the same statement, claims the same subscription's next due
+    /// delivery (leased for `leaseSeconds`), if there is one: a subscription with a backlog is delivered as a
+    /// chain, one round trip per event.
+    public func recordDelivery(
+        _ attempt: WebhookAttemptRecord, claimingNextFor leaseSeconds: Double
+    ) async throws(StoreError) -> ClaimedDelivery? {
         try await database {
-            try await connection.query(
-                """
-                WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), attempt AS (
-                    INSERT INTO webhook_attempt (event_id, attempted_at, status_code, latency_ms, error)
-                    SELECT \(attempt.eventID), \(attempt.attemptedAt), \(attempt.statusCode), \(attempt.latencyMilliseconds), \(attempt.error)
-                    FROM relaxed
-                ), delivery AS (
-                    UPDATE webhook_delivery SET status = \(status.rawValue), attempts = attempts + 1,
-                        next_attempt_at = now() + make_interval(secs => \(delay)), last_error = \(attempt.error),
-                        delivered_at = CASE WHEN \(status.rawValue) = 'delivered' THEN now() END
-                    FROM relaxed WHERE event_id = \(attempt.eventID) RETURNING subscription_id
-                )
-                INSERT INTO subscription_activity (id, last_notified_at)
-                SELECT subscription_id, now() FROM delivery WHERE \(status.rawValue) = 'delivered'
-                ON CONFLICT (id) DO UPDATE SET last_notified_at = excluded.last_notified_at
-                """,
-                logger: logger
-            )
+            let statement = RecordDeliveredClaimNextStatement(attempt: attempt, leaseSeconds: leaseSeconds)
+            for try await delivery in try await connection.execute(statement, logger: logger) { return delivery }
+            return nil
         }
     }
 
@@ -225,7 +172,7 @@ extension StoreSession {
     private typealias EventRow = (Int64, String, Int64, String?, String, String, String, Int, Date)
     private static let eventColumns =
         "e.id, e.subscription_id, e.event_number, e.topic, e.interaction, e.focus_type, e.focus_id, e.focus_version, e.occurred_at"
-    private static let deliveryColumns =
+    static let deliveryColumns =
         eventColumns + ", d.webhook_id, d.status, d.attempts, d.next_attempt_at, d.last_error, d.delivered_at"
 
     private static func event(_ row: EventRow) -> WebhookEventRecord {
@@ -246,7 +193,7 @@ extension StoreSession {
     }
 
     /// The delivery in the first columns of a row (`deliveryColumns`).
-    private static func delivery(_ cells: PostgresRandomAccessRow) throws -> WebhookDeliveryRecord {
+    static func delivery(_ cells: PostgresRandomAccessRow) throws -> WebhookDeliveryRecord {
         func column<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T { try cells[index].decode(T.self) }
         let event = WebhookEventRecord(
             id: try column(0, Int64.self), subscriptionID: try column(1, String.self), eventNumber: try column(2, Int64.self),

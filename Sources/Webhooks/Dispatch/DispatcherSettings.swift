@@ -2,7 +2,8 @@
 public struct DispatcherSettings: Sendable {
     /// The FHIR base URL notifications refer to resources by.
     public var base: String
-    /// How long to wait before looking again when nothing was due.
+    /// How long to wait before looking again when nothing was due; a commit of this process with changes a
+    /// subscription may match wakes the dispatcher sooner (`SubscriptionCatalog.committedChanges`).
     public var pollInterval: Duration
     /// The most deliveries in flight at once (at most one per subscription).
     public var concurrency: Int
@@ -15,7 +16,7 @@ public struct DispatcherSettings: Sendable {
     public var onAttempt: (@Sendable (WebhookAttemptReport) -> Void)?
 
     public init(
-        base: String, pollInterval: Duration = .milliseconds(50), concurrency: Int = 32,
+        base: String, pollInterval: Duration = .milliseconds(50), concurrency: Int = 64,
         defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
         onAttempt: (@Sendable (WebhookAttemptReport) -> Void)? = nil
     ) {

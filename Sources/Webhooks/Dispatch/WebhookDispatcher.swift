@@ -50,7 +50,7 @@ public struct WebhookDispatcher: Service {
                 if !claimed.isEmpty, inFlight < settings.concurrency { continue }
                 if !waiting {
                     waiting = true
-                    group.addTask { try? await Task.sleep(for: settings.pollInterval); return false }
+                    group.addTask { await catalog.committedChanges.wait(upTo: settings.pollInterval); return false }
                 }
                 if let finished = await group.next() {
                     if finished { inFlight -= 1 } else { waiting = false }
@@ -92,22 +92,18 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// Delivers `first`, then, while each delivery succeeds, the same subscription's next due event.
+    /// Delivers `first`, then, while each delivery succeeds, the same subscription's next due event (claimed by
+    /// the statement that records the success).
     private func deliver(chain first: ClaimedDelivery) async {
         var next: ClaimedDelivery? = first
         while let claimed = next, !Task.isShuttingDownGracefully {
-            next = nil
-            guard await deliver(claimed) else { return }
-            next = try? await store.withSession { session in
-                try await session.claimDueDeliveries(
-                    limit: 1, leaseSeconds: leaseSeconds, subscriptionID: claimed.delivery.event.subscriptionID
-                )
-            }.first
+            next = await deliver(claimed)
         }
     }
 
-    /// Sends one delivery and records the attempt; true when it was delivered.
-    private func deliver(_ claimed: ClaimedDelivery) async -> Bool {
+    /// Sends one delivery and records the attempt; when it was delivered, returns the subscription's next due
+    /// delivery, claimed by the same statement (nil when there is none or the chain stops here).
+    private func deliver(_ claimed: ClaimedDelivery) async -> ClaimedDelivery? {
         let delivery = claimed.delivery
         let event = delivery.event
         do {
@@ -121,25 +117,29 @@ public struct WebhookDispatcher: Service {
                 eventNumber: event.eventNumber
             )
             let decision = settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result)
-            try await record(delivery, result: result, decision: decision, subscription: subscription)
-            return decision == .delivered
+            return try await record(delivery, result: result, decision: decision, subscription: subscription)
         } catch {
             logger.error("webhook delivery failed", metadata: ["event": "\(event.id)", "error": "\(error)"])
             let result = WebhookAttemptResult(statusCode: nil, latency: .zero, error: "\(error)")
             try? await store.withSession { session in
                 try await session.recordAttempt(attempt(delivery, result), outcome: .retry(afterSeconds: 60))
             }
-            return false
+            return nil
         }
     }
 
+    /// Records the attempt; after a success, claims and returns the subscription's next due delivery.
     private func record(
         _ delivery: WebhookDeliveryRecord, result: WebhookAttemptResult, decision: DeliveryDecision, subscription: SubscriptionDefinition
-    ) async throws {
+    ) async throws -> ClaimedDelivery? {
         let outcome: DeliveryOutcome
         var statusChange: (status: String, reason: String)?
         switch decision {
-        case .delivered: outcome = .delivered
+        case .delivered:
+            let lease = leaseSeconds
+            return try await store.withSession { session in
+                try await session.recordDelivery(attempt(delivery, result), claimingNextFor: lease)
+            }
         case .retry(let after): outcome = .retry(afterSeconds: after.inSeconds)
         case .deadLetter(let reason):
             outcome = .dead
@@ -153,6 +153,7 @@ public struct WebhookDispatcher: Service {
             logger.warning("subscription stopped", metadata: ["subscription": "\(subscription.id)", "reason": "\(statusChange.reason)"])
             try await setStatus(subscription.id, statusChange.status, error: statusChange.reason)
         }
+        return nil
     }
 
     private func attempt(_ delivery: WebhookDeliveryRecord, _ result: WebhookAttemptResult) -> WebhookAttemptRecord {

@@ -24,6 +24,8 @@ public final class SubscriptionCatalog: Sendable {
     let compartment: PatientCompartment
     /// Which subscriber endpoints are allowed.
     public let endpoints: EndpointPolicy
+    /// Signalled when this process commits changes subscriptions may match; the dispatcher waits on it.
+    public let committedChanges = DeliveryWakeUp()
     private let snapshot = Mutex(Snapshot())
     private let store = Mutex<ResourceStore?>(nil)
     private let logger: Logger

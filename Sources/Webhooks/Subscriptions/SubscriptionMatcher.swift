@@ -42,6 +42,7 @@ public struct SubscriptionMatcher: ChangeObserver {
 
     public func committed(_ changes: [ResourceChange]) {
         if changes.contains(where: { $0.resourceType == "Subscription" }) { reload() }
+        if changes.contains(where: { catalog.hasMatching($0.resourceType) }) { catalog.committedChanges.signal() }
     }
 
     private func concerns(
