@@ -9,7 +9,7 @@ import Webhooks
 
     private func withSender<T: Sendable>(_ run: (WebhookSender) async throws -> T) async throws -> T {
         let client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: WebhookSender.clientConfiguration)
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: WebhookSender.clientConfiguration())
         do {
             let result = try await run(WebhookSender(client: client))
             try await client.shutdown()

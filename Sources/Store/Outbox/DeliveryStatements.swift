@@ -146,7 +146,7 @@ struct RecordDeliveredClaimNextStatement: PostgresPreparedStatement {
             SELECT d.event_id, d.next_attempt_at FROM webhook_delivery d
             WHERE d.subscription_id = (SELECT subscription_id FROM webhook_delivery WHERE event_id = $1)
               AND d.status = 'pending' AND d.event_id <> $1
-            ORDER BY d.subscription_id, d.event_id LIMIT 1
+            ORDER BY d.event_id LIMIT 1
         ), head AS (
             SELECT next.event_id FROM next JOIN subscription_state s
                 ON s.id = (SELECT subscription_id FROM webhook_delivery WHERE event_id = $1)

@@ -11,12 +11,15 @@ public struct WebhookSender: Sendable {
     /// How much of a response body is read before the rest is cut off.
     public static let maximumResponseBytes = 64 * 1024
 
-    /// The client settings deliveries need: redirects off, a bounded connect time, and no retrying of a
-    /// refused connection inside the client (the retry schedule decides when to try again).
-    public static var clientConfiguration: HTTPClient.Configuration {
+    /// The client settings deliveries need: redirects off, a bounded connect time, no retrying of a refused
+    /// connection inside the client (the retry schedule decides when to try again), and up to
+    /// `connectionsPerHost` keep-alive connections to one host, so that many subscriptions of one receiver
+    /// (the dispatcher's slots) are not queued behind the client's default of 8.
+    public static func clientConfiguration(connectionsPerHost: Int = 8) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
         return configuration
     }
 

@@ -19,7 +19,9 @@ public struct WebhookDeliveryService: Service {
     }
 
     public func run() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: WebhookSender.clientConfiguration)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: WebhookSender.clientConfiguration(
+            connectionsPerHost: settings.concurrency
+        ))
         let dispatcher = WebhookDispatcher(
             store: store, catalog: catalog, sender: WebhookSender(client: client), settings: settings, logger: logger
         )

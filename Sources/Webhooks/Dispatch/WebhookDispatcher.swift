@@ -36,24 +36,37 @@ public struct WebhookDispatcher: Service {
         await withTaskGroup(of: Bool.self) { group in
             var inFlight = 0
             var waiting = false
+            // Whether to look for due deliveries when a slot is free: after a wake-up (a commit of this process,
+            // or the poll interval), or while the last look filled every free slot (more may be waiting). A
+            // chain that ends because its subscription has nothing more due is no reason to look.
+            var look = true
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 if ContinuousClock.now - lastHousekeeping >= .seconds(1) {
                     await housekeeping()
                     lastHousekeeping = .now
                 }
                 await handshakes()
-                let claimed = inFlight < settings.concurrency ? await claim(settings.concurrency - inFlight) : []
-                for delivery in claimed {
-                    group.addTask { await deliver(chain: delivery); return true }
+                let free = settings.concurrency - inFlight
+                if free > 0, look {
+                    let claimed = await claim(free)
+                    for delivery in claimed {
+                        group.addTask { await deliver(chain: delivery); return true }
+                    }
+                    inFlight += claimed.count
+                    look = claimed.count == free
+                    if !claimed.isEmpty, inFlight < settings.concurrency { continue }
                 }
-                inFlight += claimed.count
-                if !claimed.isEmpty, inFlight < settings.concurrency { continue }
                 if !waiting {
                     waiting = true
                     group.addTask { await catalog.committedChanges.wait(upTo: settings.pollInterval); return false }
                 }
                 if let finished = await group.next() {
-                    if finished { inFlight -= 1 } else { waiting = false }
+                    if finished {
+                        inFlight -= 1
+                    } else {
+                        waiting = false
+                        look = true
+                    }
                 }
             }
             while await group.next() != nil {}
