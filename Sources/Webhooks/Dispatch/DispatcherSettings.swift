@@ -7,6 +7,9 @@ public struct DispatcherSettings: Sendable {
     public var pollInterval: Duration
     /// The most deliveries in flight at once (at most one per subscription).
     public var concurrency: Int
+    /// How many of a subscription's events one slot delivers in a row (each claimed by the statement recording
+    /// the one before) before the next goes back to be claimed by any hub process.
+    public var chainLength: Int
     /// How long a delivery may take when its subscription does not say (`backport-timeout`).
     public var defaultTimeout: Duration
     /// The retry schedule, jitter and longest wait.
@@ -17,12 +20,13 @@ public struct DispatcherSettings: Sendable {
 
     public init(
         base: String, pollInterval: Duration = .milliseconds(50), concurrency: Int = 64,
-        defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
+        chainLength: Int = 20, defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
         onAttempt: (@Sendable (WebhookAttemptReport) -> Void)? = nil
     ) {
         self.base = base
         self.pollInterval = pollInterval
         self.concurrency = concurrency
+        self.chainLength = chainLength
         self.defaultTimeout = defaultTimeout
         self.retry = retry
         self.onAttempt = onAttempt

@@ -106,17 +106,21 @@ public struct WebhookDispatcher: Service {
     }
 
     /// Delivers `first`, then, while each delivery succeeds, the same subscription's next due event (claimed by
-    /// the statement that records the success).
+    /// the statement that records the success), up to `settings.chainLength` deliveries: then the
+    /// subscription's next event goes back to be claimed by whichever hub process looks first, so that
+    /// several processes share a backlog.
     private func deliver(chain first: ClaimedDelivery) async {
         var next: ClaimedDelivery? = first
+        var delivered = 0
         while let claimed = next, !Task.isShuttingDownGracefully {
-            next = await deliver(claimed)
+            delivered += 1
+            next = await deliver(claimed, claimingNext: delivered < settings.chainLength)
         }
     }
 
-    /// Sends one delivery and records the attempt; when it was delivered, returns the subscription's next due
-    /// delivery, claimed by the same statement (nil when there is none or the chain stops here).
-    private func deliver(_ claimed: ClaimedDelivery) async -> ClaimedDelivery? {
+    /// Sends one delivery and records the attempt; when it was delivered and `claimingNext`, returns the
+    /// subscription's next due delivery, claimed by the same statement (nil when there is none).
+    private func deliver(_ claimed: ClaimedDelivery, claimingNext: Bool) async -> ClaimedDelivery? {
         let delivery = claimed.delivery
         let event = delivery.event
         do {
@@ -130,7 +134,7 @@ public struct WebhookDispatcher: Service {
                 eventNumber: event.eventNumber
             )
             let decision = settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result)
-            return try await record(delivery, result: result, decision: decision, subscription: subscription)
+            return try await record(delivery, result: result, decision: decision, subscription: subscription, claimingNext: claimingNext)
         } catch {
             logger.error("webhook delivery failed", metadata: ["event": "\(event.id)", "error": "\(error)"])
             let result = WebhookAttemptResult(statusCode: nil, latency: .zero, error: "\(error)")
@@ -141,13 +145,17 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// Records the attempt; after a success, claims and returns the subscription's next due delivery.
+    /// Records the attempt; after a success and with `claimingNext`, claims and returns the subscription's next
+    /// due delivery.
     private func record(
-        _ delivery: WebhookDeliveryRecord, result: WebhookAttemptResult, decision: DeliveryDecision, subscription: SubscriptionDefinition
+        _ delivery: WebhookDeliveryRecord, result: WebhookAttemptResult, decision: DeliveryDecision, subscription: SubscriptionDefinition,
+        claimingNext: Bool
     ) async throws -> ClaimedDelivery? {
         let outcome: DeliveryOutcome
         var statusChange: (status: String, reason: String)?
         switch decision {
+        case .delivered where !claimingNext:
+            outcome = .delivered
         case .delivered:
             let lease = leaseSeconds
             return try await store.withSession { session in
