@@ -55,9 +55,10 @@ struct ClaimDueStatement: PostgresPreparedStatement {
     static let sql = """
         WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), head AS (
             SELECT h.event_id FROM subscription_state s
+            LEFT JOIN subscription_activity a ON a.id = s.id
             CROSS JOIN LATERAL (
                 SELECT d.event_id, d.next_attempt_at FROM webhook_delivery d
-                WHERE d.subscription_id = s.id AND d.status = 'pending'
+                WHERE d.subscription_id = s.id AND d.event_id > coalesce(a.delivered_through, 0) AND d.status = 'pending'
                 ORDER BY d.event_id LIMIT 1
             ) h
             CROSS JOIN relaxed
@@ -86,8 +87,8 @@ struct ClaimDueStatement: PostgresPreparedStatement {
 }
 
 /// Records one attempt (`$1` event, `$2` time, `$3` status code, `$4` latency, `$5` error) with its outcome
-/// (`$6` delivery status, `$7` seconds until the next attempt), and the subscription's last notification
-/// time when it was delivered.
+/// (`$6` delivery status, `$7` seconds until the next attempt), and, when it was delivered, the subscription's
+/// last notification time and `delivered_through` (raised to this event).
 struct RecordAttemptStatement: PostgresPreparedStatement {
     static let name = "carebridge_record_attempt"
     static let sql = """
@@ -106,9 +107,10 @@ struct RecordAttemptStatement: PostgresPreparedStatement {
                 delivered_at = CASE WHEN $6 = 'delivered' THEN now() END
             FROM relaxed WHERE event_id = $1 RETURNING subscription_id
         ), activity AS (
-            INSERT INTO subscription_activity (id, last_notified_at)
-            SELECT subscription_id, now() FROM delivery WHERE $6 = 'delivered'
-            ON CONFLICT (id) DO UPDATE SET last_notified_at = excluded.last_notified_at
+            INSERT INTO subscription_activity (id, last_notified_at, delivered_through)
+            SELECT subscription_id, now(), $1 FROM delivery WHERE $6 = 'delivered'
+            ON CONFLICT (id) DO UPDATE SET last_notified_at = excluded.last_notified_at,
+                delivered_through = greatest(subscription_activity.delivered_through, excluded.delivered_through)
         )
         """
 
@@ -137,19 +139,23 @@ struct RecordAttemptStatement: PostgresPreparedStatement {
 
 /// Records a successful attempt (as `RecordAttemptStatement` with status `delivered`) and, in the same
 /// statement, claims the subscription's next due head (`$8` lease seconds): the delivery just recorded still
-/// reads as pending within the statement, so it is left out by its id.
+/// reads as pending within the statement, so it is left out by its id. The search starts after the
+/// subscription's `delivered_through` as it was before this statement (usually the previous event of the
+/// chain), so it reads only the deliveries not yet made.
 struct RecordDeliveredClaimNextStatement: PostgresPreparedStatement {
     static let name = "carebridge_record_delivered_claim_next"
     static let sql = """
         WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), \(RecordAttemptStatement.recordCTEs),
         next AS (
             SELECT d.event_id, d.next_attempt_at FROM webhook_delivery d
-            WHERE d.subscription_id = (SELECT subscription_id FROM webhook_delivery WHERE event_id = $1)
+            WHERE d.subscription_id = (SELECT subscription_id FROM delivery)
+              AND d.event_id > coalesce((
+                  SELECT a.delivered_through FROM subscription_activity a WHERE a.id = (SELECT subscription_id FROM delivery)
+              ), 0)
               AND d.status = 'pending' AND d.event_id <> $1
             ORDER BY d.event_id LIMIT 1
         ), head AS (
-            SELECT next.event_id FROM next JOIN subscription_state s
-                ON s.id = (SELECT subscription_id FROM webhook_delivery WHERE event_id = $1)
+            SELECT next.event_id FROM next JOIN subscription_state s ON s.id = (SELECT subscription_id FROM delivery)
             WHERE next.next_attempt_at <= now() AND s.status = 'active' AND NOT s.paused
         ), \(DeliveryStatements.lockDue)
         ), \(DeliveryStatements.leaseAndReturn(lease: "$8"))

@@ -136,14 +136,21 @@ extension StoreSession {
     }
 
     /// Puts dead-lettered deliveries back in the queue, due now with a fresh schedule: event `eventID`'s, or
-    /// every one of subscription `subscriptionID`. Returns how many.
+    /// every one of subscription `subscriptionID`, lowering the subscription's `delivered_through` below them so
+    /// that the head search finds them. Returns how many.
     public func resendDeadDeliveries(subscriptionID: String, eventID: Int64? = nil) async throws(StoreError) -> Int {
         try await database {
             let rows = try await connection.query(
                 """
-                UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
-                WHERE subscription_id = \(subscriptionID) AND status = 'dead' AND (\(eventID)::bigint IS NULL OR event_id = \(eventID))
-                RETURNING 1
+                WITH resent AS (
+                    UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+                    WHERE subscription_id = \(subscriptionID) AND status = 'dead' AND (\(eventID)::bigint IS NULL OR event_id = \(eventID))
+                    RETURNING event_id
+                ), bound AS (
+                    UPDATE subscription_activity SET delivered_through = least(delivered_through, (SELECT min(event_id) - 1 FROM resent))
+                    WHERE id = \(subscriptionID) AND EXISTS (SELECT 1 FROM resent)
+                )
+                SELECT 1 FROM resent
                 """,
                 logger: logger
             )

@@ -83,7 +83,7 @@ struct SubscriptionDeliveryTests {
         }
     }
 
-    @Test("Retry-After is honoured; after the last attempt the delivery is dead-lettered and the subscription goes to error; resend delivers it")
+    @Test("Retry-After is honoured; after the last attempt the delivery is dead-lettered and the subscription goes to error; resend delivers it, after later events too")
     func retryAfterAndDeadLetter() async throws {
         try await LoopbackReceiver.withReceiver { receiver in
             try await WebhookHub.run(retrySchedule: "100ms") { hub in
@@ -100,9 +100,14 @@ struct SubscriptionDeliveryTests {
                 let (_, detail) = try await hub.send(.get, "/webhooks/subscriptions/\(id)/deliveries/\(delivery["eventId"]?.numberText ?? "")")
                 #expect(detail?["attempts"]?.arrayValue?.map { $0["statusCode"]?.numberText } == ["503", "500"])
                 #expect(try await hub.send(.post, "/webhooks/subscriptions/\(id)/$resume").status == 200)
+                // A later event is delivered before the dead one is re-sent: the re-sent one must still be found.
+                #expect(try await hub.waitForStatus(id, "active") == "active")  // after a new handshake
+                try await Task.sleep(for: .milliseconds(200))  // the dispatcher reloads its catalog after the status write
+                _ = try await hub.create("Patient", #"{"resourceType": "Patient"}"#)
+                #expect(await receiver.waitForRequests(5, timeout: .seconds(60)).count == 5)
                 #expect(try await hub.send(.post, "/webhooks/subscriptions/\(id)/$resend").json?["resent"]?.numberText == "1")
-                let after = await receiver.waitForRequests(5, timeout: .seconds(60))
-                #expect(after.count == 5)  // handshake again, then the re-sent event
+                let after = await receiver.waitForRequests(6, timeout: .seconds(60))
+                #expect(after.count == 6)
                 #expect(after.last?.header("webhook-id") == requests[1].header("webhook-id"))
             }
         }
