@@ -86,6 +86,28 @@ struct ClaimDueStatement: PostgresPreparedStatement {
     }
 }
 
+/// Gives claimed deliveries back (`$1` event ids): due now, so any hub process may claim them again.
+struct ReleaseLeasesStatement: PostgresPreparedStatement {
+    static let name = "carebridge_release_leases"
+    static let sql = """
+        UPDATE webhook_delivery SET next_attempt_at = now() WHERE event_id = ANY($1) AND status = 'pending' RETURNING 1
+        """
+
+    typealias Row = Int
+
+    let eventIDs: [Int64]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(eventIDs)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int {
+        try row.decode(Int.self)
+    }
+}
+
 /// Records one attempt (`$1` event, `$2` time, `$3` status code, `$4` latency, `$5` error) with its outcome
 /// (`$6` delivery status, `$7` seconds until the next attempt), and, when it was delivered, the subscription's
 /// last notification time and `delivered_through` (raised to this event).
@@ -138,7 +160,8 @@ struct RecordAttemptStatement: PostgresPreparedStatement {
 }
 
 /// Records a successful attempt (as `RecordAttemptStatement` with status `delivered`) and, in the same
-/// statement, claims the subscription's next due head (`$8` lease seconds): the delivery just recorded still
+/// statement, claims up to `$9` of the subscription's next due deliveries, in order (`$8` lease seconds): the
+/// delivery just recorded still
 /// reads as pending within the statement, so it is left out by its id. The search starts after the
 /// subscription's `delivered_through` as it was before this statement (usually the previous event of the
 /// chain), so it reads only the deliveries not yet made.
@@ -153,7 +176,7 @@ struct RecordDeliveredClaimNextStatement: PostgresPreparedStatement {
                   SELECT a.delivered_through FROM subscription_activity a WHERE a.id = (SELECT subscription_id FROM delivery)
               ), 0)
               AND d.status = 'pending' AND d.event_id <> $1
-            ORDER BY d.event_id LIMIT 1
+            ORDER BY d.event_id LIMIT $9
         ), head AS (
             SELECT next.event_id FROM next JOIN subscription_state s ON s.id = (SELECT subscription_id FROM delivery)
             WHERE next.next_attempt_at <= now() AND s.status = 'active' AND NOT s.paused
@@ -165,10 +188,12 @@ struct RecordDeliveredClaimNextStatement: PostgresPreparedStatement {
 
     let attempt: WebhookAttemptRecord
     let leaseSeconds: Double
+    let limit: Int
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = try RecordAttemptStatement(attempt: attempt, status: .delivered, delaySeconds: 0).makeBindings()
         bindings.append(leaseSeconds)
+        bindings.append(limit)
         return bindings
     }
 

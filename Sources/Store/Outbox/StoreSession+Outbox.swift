@@ -81,17 +81,33 @@ extension StoreSession {
         try await rowCount(of: RecordAttemptStatement(attempt: attempt, status: status, delaySeconds: delay))
     }
 
-    /// Records a successful attempt and, in the same statement, claims the same subscription's next due
-    /// delivery (leased for `leaseSeconds`), if there is one: a subscription with a backlog is delivered as a
-    /// chain, one round trip per event.
+    /// Records a successful attempt and, in the same statement, claims up to `limit` of the same subscription's
+    /// next due deliveries in order (each leased for `leaseSeconds`): a subscription with a backlog is delivered
+    /// as a chain. A claimed delivery whose event number does not follow the one before it (a gap another
+    /// process holds) is given back with the rest, so the chain never skips an event.
     public func recordDelivery(
-        _ attempt: WebhookAttemptRecord, claimingNextFor leaseSeconds: Double
-    ) async throws(StoreError) -> ClaimedDelivery? {
-        try await database {
-            let statement = RecordDeliveredClaimNextStatement(attempt: attempt, leaseSeconds: leaseSeconds)
-            for try await delivery in try await connection.execute(statement, logger: logger) { return delivery }
-            return nil
+        _ attempt: WebhookAttemptRecord, claimingNext limit: Int, leaseSeconds: Double
+    ) async throws(StoreError) -> [ClaimedDelivery] {
+        let claimed = try await database {
+            var claimed: [ClaimedDelivery] = []
+            let statement = RecordDeliveredClaimNextStatement(attempt: attempt, leaseSeconds: leaseSeconds, limit: limit)
+            for try await delivery in try await connection.execute(statement, logger: logger) { claimed.append(delivery) }
+            return claimed
         }
+        var end = claimed.count
+        for index in claimed.indices.dropFirst()
+        where claimed[index].delivery.event.eventNumber != claimed[index - 1].delivery.event.eventNumber + 1 {
+            end = index
+            break
+        }
+        if end < claimed.count { try await releaseLeases(claimed[end...].map(\.delivery.event.id)) }
+        return Array(claimed[..<end])
+    }
+
+    /// Gives claimed deliveries back: due now, for any hub process to claim again (a chain that stops early).
+    public func releaseLeases(_ eventIDs: [Int64]) async throws(StoreError) {
+        guard !eventIDs.isEmpty else { return }
+        try await rowCount(of: ReleaseLeasesStatement(eventIDs: eventIDs))
     }
 
     /// The deliveries of subscription `subscriptionID`, newest first, optionally only those in `status`.

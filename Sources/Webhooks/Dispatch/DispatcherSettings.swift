@@ -10,6 +10,9 @@ public struct DispatcherSettings: Sendable {
     /// How many of a subscription's events one slot delivers in a row (each claimed by the statement recording
     /// the one before) before the next goes back to be claimed by any hub process.
     public var chainLength: Int
+    /// How many of a subscription's next events a chain claims at once: each is still sent only after the one
+    /// before was answered, but the records of the successes are written while the next one is sent.
+    public var lookahead: Int
     /// How long a delivery may take when its subscription does not say (`backport-timeout`).
     public var defaultTimeout: Duration
     /// The retry schedule, jitter and longest wait.
@@ -20,13 +23,14 @@ public struct DispatcherSettings: Sendable {
 
     public init(
         base: String, pollInterval: Duration = .milliseconds(50), concurrency: Int = 64,
-        chainLength: Int = 20, defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
+        chainLength: Int = 20, lookahead: Int = 8, defaultTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
         onAttempt: (@Sendable (WebhookAttemptReport) -> Void)? = nil
     ) {
         self.base = base
         self.pollInterval = pollInterval
         self.concurrency = concurrency
         self.chainLength = chainLength
+        self.lookahead = max(1, lookahead)
         self.defaultTimeout = defaultTimeout
         self.retry = retry
         self.onAttempt = onAttempt

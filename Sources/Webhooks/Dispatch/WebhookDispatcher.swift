@@ -105,62 +105,82 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    /// Delivers `first`, then, while each delivery succeeds, the same subscription's next due event (claimed by
-    /// the statement that records the success), up to `settings.chainLength` deliveries: then the
-    /// subscription's next event goes back to be claimed by whichever hub process looks first, so that
-    /// several processes share a backlog.
+    /// Delivers `first`, then, while each delivery succeeds, the same subscription's next due events, up to
+    /// `settings.chainLength` in all: then the subscription's next event goes back to be claimed by whichever
+    /// hub process looks first, so that several processes share a backlog.
+    ///
+    /// Each event is sent only after the one before was answered, so they arrive in order. The next events are
+    /// claimed `settings.lookahead` at a time by the statement that records the last success; the successes in
+    /// between are recorded while the following event is being sent. Before claiming more, recording a
+    /// failure or ending, the chain waits for those records; events it claimed but did not send are given back.
     private func deliver(chain first: ClaimedDelivery) async {
-        var next: ClaimedDelivery? = first
+        var queue: ArraySlice<ClaimedDelivery> = [first]
         var delivered = 0
-        while let claimed = next, !Task.isShuttingDownGracefully {
-            delivered += 1
-            next = await deliver(claimed, claimingNext: delivered < settings.chainLength)
+        await withTaskGroup(of: Void.self) { records in
+            while let claimed = queue.first, !Task.isShuttingDownGracefully {
+                queue = queue.dropFirst()
+                delivered += 1
+                guard let (result, decision) = await attempt(claimed) else { break }
+                guard case .delivered = decision else {
+                    await records.waitForAll()
+                    await record(claimed.delivery, result: result, decision: decision)
+                    break
+                }
+                if queue.isEmpty, delivered < settings.chainLength {
+                    await records.waitForAll()  // the claim must not find these still pending
+                    queue = await recordClaimingNext(claimed.delivery, result: result, limit: min(settings.lookahead, settings.chainLength - delivered))[...]
+                } else {
+                    records.addTask { await record(claimed.delivery, result: result, decision: decision) }
+                }
+            }
+            await records.waitForAll()
         }
+        await release(queue)
     }
 
-    /// Sends one delivery and records the attempt; when it was delivered and `claimingNext`, returns the
-    /// subscription's next due delivery, claimed by the same statement (nil when there is none).
-    private func deliver(_ claimed: ClaimedDelivery, claimingNext: Bool) async -> ClaimedDelivery? {
+    /// Sends one claimed delivery; returns what came of it and what the retry policy makes of that, or nil when
+    /// it could not even be sent (then a retry in a minute is recorded).
+    private func attempt(_ claimed: ClaimedDelivery) async -> (WebhookAttemptResult, DeliveryDecision)? {
         let delivery = claimed.delivery
         let event = delivery.event
         do {
             guard let subscription = catalog.subscription(event.subscriptionID), let state = catalog.state(event.subscriptionID) else {
                 throw WebhookError(.invalidSubscription, "Subscription/\(event.subscriptionID) is not usable")
             }
-            let focus = claimed.focus
-            let notification = try builder.event(event, focus: focus, subscription: subscription, eventsSinceStart: event.eventNumber)
+            let notification = try builder.event(event, focus: claimed.focus, subscription: subscription, eventsSinceStart: event.eventNumber)
             let result = await send(
                 notification, id: delivery.webhookID, subscription: subscription, state: state, kind: "event-notification",
                 eventNumber: event.eventNumber
             )
-            let decision = settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result)
-            return try await record(delivery, result: result, decision: decision, subscription: subscription, claimingNext: claimingNext)
+            return (result, settings.retry.decide(afterAttempt: delivery.attempts + 1, result: result))
         } catch {
             logger.error("webhook delivery failed", metadata: ["event": "\(event.id)", "error": "\(error)"])
             let result = WebhookAttemptResult(statusCode: nil, latency: .zero, error: "\(error)")
-            try? await store.withSession { session in
-                try await session.recordAttempt(attempt(delivery, result), outcome: .retry(afterSeconds: 60))
-            }
+            await record(delivery, result: result, decision: .retry(after: .seconds(60)))
             return nil
         }
     }
 
-    /// Records the attempt; after a success and with `claimingNext`, claims and returns the subscription's next
-    /// due delivery.
-    private func record(
-        _ delivery: WebhookDeliveryRecord, result: WebhookAttemptResult, decision: DeliveryDecision, subscription: SubscriptionDefinition,
-        claimingNext: Bool
-    ) async throws -> ClaimedDelivery? {
+    /// Records a success and claims up to `limit` of the subscription's next due deliveries.
+    private func recordClaimingNext(_ delivery: WebhookDeliveryRecord, result: WebhookAttemptResult, limit: Int) async -> [ClaimedDelivery] {
+        do {
+            let lease = leaseSeconds
+            return try await store.withSession { session in
+                try await session.recordDelivery(attempt(delivery, result), claimingNext: limit, leaseSeconds: lease)
+            }
+        } catch {
+            logger.error("webhook delivery not recorded", metadata: ["event": "\(delivery.event.id)", "error": "\(error)"])
+            return []
+        }
+    }
+
+    /// Records an attempt with the outcome `decision` gives it; a dead letter or a `410 Gone` also stops the
+    /// subscription (`error` or `off`).
+    private func record(_ delivery: WebhookDeliveryRecord, result: WebhookAttemptResult, decision: DeliveryDecision) async {
         let outcome: DeliveryOutcome
         var statusChange: (status: String, reason: String)?
         switch decision {
-        case .delivered where !claimingNext:
-            outcome = .delivered
-        case .delivered:
-            let lease = leaseSeconds
-            return try await store.withSession { session in
-                try await session.recordDelivery(attempt(delivery, result), claimingNextFor: lease)
-            }
+        case .delivered: outcome = .delivered
         case .retry(let after): outcome = .retry(afterSeconds: after.inSeconds)
         case .deadLetter(let reason):
             outcome = .dead
@@ -169,12 +189,26 @@ public struct WebhookDispatcher: Service {
             outcome = .dead
             statusChange = ("off", reason)
         }
-        try await store.withSession { session in try await session.recordAttempt(attempt(delivery, result), outcome: outcome) }
-        if let statusChange {
-            logger.warning("subscription stopped", metadata: ["subscription": "\(subscription.id)", "reason": "\(statusChange.reason)"])
-            try await setStatus(subscription.id, statusChange.status, error: statusChange.reason)
+        do {
+            try await store.withSession { session in try await session.recordAttempt(attempt(delivery, result), outcome: outcome) }
+            if let statusChange {
+                let subscription = delivery.event.subscriptionID
+                logger.warning("subscription stopped", metadata: ["subscription": "\(subscription)", "reason": "\(statusChange.reason)"])
+                try await setStatus(subscription, statusChange.status, error: statusChange.reason)
+            }
+        } catch {
+            logger.error("webhook attempt not recorded", metadata: ["event": "\(delivery.event.id)", "error": "\(error)"])
         }
-        return nil
+    }
+
+    /// Gives back deliveries a chain claimed but did not send, so they need not wait for their lease to end.
+    private func release(_ unsent: ArraySlice<ClaimedDelivery>) async {
+        guard !unsent.isEmpty else { return }
+        do {
+            try await store.withSession { session in try await session.releaseLeases(unsent.map(\.delivery.event.id)) }
+        } catch {
+            logger.error("webhook leases not released", metadata: ["error": "\(error)"])
+        }
     }
 
     private func attempt(_ delivery: WebhookDeliveryRecord, _ result: WebhookAttemptResult) -> WebhookAttemptRecord {
