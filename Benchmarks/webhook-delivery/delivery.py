@@ -61,7 +61,6 @@ class ArrivalReceiver:
 
         self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.server.request_queue_size = 256
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def url(self, path):

@@ -67,7 +67,14 @@ class Delivery:
 
 
 class QuietServer(ThreadingHTTPServer):
-    """A threading HTTP server that does not print a traceback when a killed hub resets its connection."""
+    """A threading HTTP server that does not print a traceback when a killed hub resets its connection.
+
+    Its listen backlog is 256 (the class attribute is read when the socket starts listening, in the
+    constructor): with the default of 5, a hub opening dozens of connections at once overflows it, and the
+    dropped handshakes come back to the hub as connection resets.
+    """
+
+    request_queue_size = 256
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], ConnectionError):
@@ -127,7 +134,6 @@ class Receiver:
 
         self.server = QuietServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
-        self.server.request_queue_size = 128
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -65,7 +65,7 @@ struct AuditEventRow {
 }
 
 /// New AuditEvents, in one statement (autocommitted, so all or none are written).
-struct AppendAuditEventsStatement: PostgresPreparedStatement {
+struct AppendAuditEventsStatement: CountingStatement {
     static let name = "carebridge_append_audit_events"
     static let sql = """
         INSERT INTO audit_event (id, recorded, last_updated, body, terms)
@@ -74,7 +74,6 @@ struct AppendAuditEventsStatement: PostgresPreparedStatement {
         RETURNING 1
         """
 
-    typealias Row = Int
 
     let now: Date
     let rows: [AuditEventRow]
@@ -87,9 +86,5 @@ struct AppendAuditEventsStatement: PostgresPreparedStatement {
         bindings.append(rows.map(\.body))
         bindings.append(rows.map(\.terms))
         return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Int {
-        try row.decode(Int.self)
     }
 }

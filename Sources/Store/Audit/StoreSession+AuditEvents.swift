@@ -34,15 +34,7 @@ extension StoreSession {
     func countAuditEvents(_ query: SearchQuery) async throws(StoreError) -> Int {
         var sql = SQLBuilder("SELECT count(*) FROM audit_event a")
         try query.appendAuditFilter(to: &sql)
-        let statement = sql.query
-        return try await bounded { () throws(StoreError) in
-            try await database {
-                for try await total in try await connection.query(statement, logger: logger).decode(Int.self) {
-                    return total
-                }
-                return 0
-            }
-        }
+        return try await count(sql.query)
     }
 
     /// The AuditEvents `query` (of type AuditEvent) lists, newest first: each event is its only version.

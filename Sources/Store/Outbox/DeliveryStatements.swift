@@ -87,13 +87,12 @@ struct ClaimDueStatement: PostgresPreparedStatement {
 }
 
 /// Gives claimed deliveries back (`$1` event ids): due now, so any hub process may claim them again.
-struct ReleaseLeasesStatement: PostgresPreparedStatement {
+struct ReleaseLeasesStatement: CountingStatement {
     static let name = "carebridge_release_leases"
     static let sql = """
         UPDATE webhook_delivery SET next_attempt_at = now() WHERE event_id = ANY($1) AND status = 'pending' RETURNING 1
         """
 
-    typealias Row = Int
 
     let eventIDs: [Int64]
 
@@ -102,16 +101,12 @@ struct ReleaseLeasesStatement: PostgresPreparedStatement {
         bindings.append(eventIDs)
         return bindings
     }
-
-    func decodeRow(_ row: PostgresRow) throws -> Int {
-        try row.decode(Int.self)
-    }
 }
 
 /// Records one attempt (`$1` event, `$2` time, `$3` status code, `$4` latency, `$5` error) with its outcome
 /// (`$6` delivery status, `$7` seconds until the next attempt), and, when it was delivered, the subscription's
 /// last notification time and `delivered_through` (raised to this event).
-struct RecordAttemptStatement: PostgresPreparedStatement {
+struct RecordAttemptStatement: CountingStatement {
     static let name = "carebridge_record_attempt"
     static let sql = """
         WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), \(recordCTEs)
@@ -136,7 +131,6 @@ struct RecordAttemptStatement: PostgresPreparedStatement {
         )
         """
 
-    typealias Row = Int
 
     let attempt: WebhookAttemptRecord
     let status: DeliveryStatus
@@ -152,10 +146,6 @@ struct RecordAttemptStatement: PostgresPreparedStatement {
         bindings.append(status.rawValue)
         bindings.append(delaySeconds)
         return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Int {
-        try row.decode(Int.self)
     }
 }
 

@@ -30,7 +30,7 @@ struct ReadCurrentStatement: PostgresPreparedStatement {
 /// Returns one row when it was written, none when the id is taken. A taken id is not an error inside the
 /// database (`ON CONFLICT DO NOTHING`), so an enclosing transaction stays usable: update-as-create can then
 /// read the winner's row and update it instead of failing with "current transaction is aborted".
-struct CreateStatement: PostgresPreparedStatement {
+struct CreateStatement: CountingStatement {
     static let name = "carebridge_create"
     static let sql = """
         WITH r AS (
@@ -43,7 +43,6 @@ struct CreateStatement: PostgresPreparedStatement {
         SELECT $1, $2, 1, $3, $5, false, $4 FROM r
         RETURNING 1
         """
-    typealias Row = Int
 
     let type: String
     let id: String
@@ -62,15 +61,11 @@ struct CreateStatement: PostgresPreparedStatement {
         SearchIndexSQL.append(entries, to: &bindings)
         return bindings
     }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Int.self)
-    }
 }
 
 /// The next version of a resource, written only if the current version is still `previousVersion`
 /// (compare-and-set); returns one row when it was written, none when another writer came first.
-struct ReplaceStatement: PostgresPreparedStatement {
+struct ReplaceStatement: CountingStatement {
     static let name = "carebridge_replace"
     static let sql = """
         WITH u AS (
@@ -83,7 +78,6 @@ struct ReplaceStatement: PostgresPreparedStatement {
         SELECT $1, $2, $3, $5, $7, false, $6 FROM u
         RETURNING 1
         """
-    typealias Row = Int
 
     let type: String
     let id: String
@@ -105,9 +99,5 @@ struct ReplaceStatement: PostgresPreparedStatement {
         bindings.append(method)
         SearchIndexSQL.append(entries, to: &bindings)
         return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Int.self)
     }
 }

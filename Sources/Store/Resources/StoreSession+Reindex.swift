@@ -5,14 +5,13 @@ import NIOCore
 import PostgresNIO
 
 /// Replaces the search index rows of one resource (all seven tables) with the ones bound, in one statement.
-struct ReindexStatement: PostgresPreparedStatement {
+struct ReindexStatement: CountingStatement {
     static let name = "carebridge_reindex"
     static let sql = """
         WITH r AS (SELECT $1::text AS resource_type, $2::text AS id)\(SearchIndexSQL.deleteCTEs(of: "r"))\
         \(SearchIndexSQL.insertCTEs(first: 3, type: "$1", id: "$2"))
         SELECT 1
         """
-    typealias Row = Int
 
     let type: String
     let id: String
@@ -24,10 +23,6 @@ struct ReindexStatement: PostgresPreparedStatement {
         bindings.append(id)
         SearchIndexSQL.append(entries, to: &bindings)
         return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Int.self)
     }
 }
 

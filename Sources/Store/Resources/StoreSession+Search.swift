@@ -53,8 +53,12 @@ extension StoreSession {
         if query.resourceType == Self.auditEventType { return try await countAuditEvents(query) }
         var sql = SQLBuilder("SELECT count(*) FROM resource r")
         query.appendFilter(to: &sql)
-        let statement = sql.query
-        return try await bounded { () throws(StoreError) in
+        return try await count(sql.query)
+    }
+
+    /// The count a `SELECT count(*)` statement answers, within the search timeout.
+    func count(_ statement: PostgresQuery) async throws(StoreError) -> Int {
+        try await bounded { () throws(StoreError) in
             try await database {
                 for try await total in try await connection.query(statement, logger: logger).decode(Int.self) {
                     return total
