@@ -11,6 +11,7 @@ public enum SearchText {
 
     /// `text` lower-cased, without diacritics, with runs of white space as one space, trimmed.
     public static func normalized(_ text: String) -> String {
+        if let ascii = asciiNormalized(text) { return ascii }
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var result = ""
         result.reserveCapacity(folded.utf8.count)
@@ -27,5 +28,26 @@ public enum SearchText {
             if let replacement = extraFolds[character] { result += replacement } else { result.append(character) }
         }
         return result
+    }
+
+    /// `normalized` for text that is all ASCII, byte by byte (lower-casing is all the folding ASCII needs, and
+    /// its white space is tab to carriage return and space); nil when `text` has any other character.
+    static func asciiNormalized(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return nil }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                pendingSpace = !bytes.isEmpty
+                continue
+            }
+            if pendingSpace {
+                bytes.append(0x20)
+                pendingSpace = false
+            }
+            bytes.append((0x41...0x5A).contains(byte) ? byte + 0x20 : byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
