@@ -120,9 +120,11 @@ public struct SubscriptionDefinition: Sendable {
         access = SubscriptionAccess.grant(of: resource)
     }
 
-    /// Whether changes now should still be matched (`active`, or `error` so nothing is lost while it is fixed).
+    /// Whether changes now should still be matched: `active`; `error`, so nothing is lost while it is fixed;
+    /// and `requested`, so nothing is lost while the handshake of a new or resumed subscription is under way
+    /// (the events wait until it is `active`).
     public func isMatching(now: Date = Date()) -> Bool {
-        (status == "active" || status == "error") && (end.map { now < $0 } ?? true)
+        (status == "active" || status == "error" || status == "requested") && (end.map { now < $0 } ?? true)
     }
 
     private static func filters(_ resource: JSONValue, topic: SubscriptionTopic, registry: ProfileRegistry) throws(WebhookError) -> [SearchQuery] {
