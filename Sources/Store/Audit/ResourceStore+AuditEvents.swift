@@ -74,7 +74,6 @@ struct AppendAuditEventsStatement: CountingStatement {
         RETURNING 1
         """
 
-
     let now: Date
     let rows: [AuditEventRow]
 

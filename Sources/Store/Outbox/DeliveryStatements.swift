@@ -93,7 +93,6 @@ struct ReleaseLeasesStatement: CountingStatement {
         UPDATE webhook_delivery SET next_attempt_at = now() WHERE event_id = ANY($1) AND status = 'pending' RETURNING 1
         """
 
-
     let eventIDs: [Int64]
 
     func makeBindings() throws -> PostgresBindings {
@@ -131,7 +130,6 @@ struct RecordAttemptStatement: CountingStatement {
         )
         """
 
-
     let attempt: WebhookAttemptRecord
     let status: DeliveryStatus
     let delaySeconds: Double
@@ -151,10 +149,9 @@ struct RecordAttemptStatement: CountingStatement {
 
 /// Records a successful attempt (as `RecordAttemptStatement` with status `delivered`) and, in the same
 /// statement, claims up to `$9` of the subscription's next due deliveries, in order (`$8` lease seconds): the
-/// delivery just recorded still
-/// reads as pending within the statement, so it is left out by its id. The search starts after the
-/// subscription's `delivered_through` as it was before this statement (usually the previous event of the
-/// chain), so it reads only the deliveries not yet made.
+/// delivery just recorded still reads as pending within the statement, so it is left out by its id. The search
+/// starts after the subscription's `delivered_through` as it was before this statement (usually the previous
+/// event of the chain), so it reads only the deliveries not yet made.
 struct RecordDeliveredClaimNextStatement: PostgresPreparedStatement {
     static let name = "carebridge_record_delivered_claim_next"
     static let sql = """

@@ -100,8 +100,8 @@ struct SubscriptionDeliveryTests {
                 let (_, detail) = try await hub.send(.get, "/webhooks/subscriptions/\(id)/deliveries/\(delivery["eventId"]?.numberText ?? "")")
                 #expect(detail?["attempts"]?.arrayValue?.map { $0["statusCode"]?.numberText } == ["503", "500"])
                 #expect(try await hub.send(.post, "/webhooks/subscriptions/\(id)/$resume").status == 200)
-                // A later event is delivered before the dead one is re-sent: the re-sent one must still be found.
-                // A change while the new handshake is under way is delivered once the subscription is active again.
+                // A change made while the new handshake is under way is delivered once the subscription is active
+                // again, before the dead event is re-sent: the re-sent one must still be found after it.
                 _ = try await hub.create("Patient", #"{"resourceType": "Patient"}"#)
                 #expect(await receiver.waitForRequests(5, timeout: .seconds(60)).count == 5)  // the handshake, the new event
                 #expect(try await hub.send(.post, "/webhooks/subscriptions/\(id)/$resend").json?["resent"]?.numberText == "1")
