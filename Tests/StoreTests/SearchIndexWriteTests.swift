@@ -6,7 +6,8 @@ import PostgresNIO
 import Store
 import Testing
 
-/// The search index rows follow the resource: written with create and update, cleared by delete, rebuilt by reindex.
+/// The search index rows follow the resource: written with create, changed where they differ by update, cleared by
+/// delete, rebuilt by reindex.
 @Suite("Search index writes")
 struct SearchIndexWriteTests {
     static let patientJSON = #"""
@@ -84,6 +85,51 @@ struct SearchIndexWriteTests {
                 #expect(try await Self.rows(database, "search_date", "low", id: created.id).isEmpty)
                 try await session.delete("Patient", created.id)
                 #expect(try await Self.indexRowCount(database, id: created.id) == 0)
+            }
+        }
+    }
+
+    /// Each index row of `id`, as `table|param|columns`, with its physical row id (`ctid`), which a rewrite changes.
+    static func physicalRows(_ database: TestDatabase, id: String) async throws -> [String: String] {
+        let tables = [
+            ("search_string", "value, exact"), ("search_token", "system, code, text"), ("search_date", "low, high"),
+            ("search_reference", "target_type, target_id, url"), ("search_quantity", "value, low, high, system, code"),
+            ("search_number", "value, low, high"), ("search_uri", "value"),
+        ]
+        var rows: [String: String] = [:]
+        for (table, columns) in tables {
+            let query = PostgresQuery(unsafeSQL: """
+                SELECT concat_ws('|', '\(table)', param, \(columns)), ctid::text FROM \(table) WHERE id = $1
+                """, binds: try { var binds = PostgresBindings(); try binds.append(id, context: .default); return binds }())
+            for try await (row, ctid) in try await database.client.query(query, logger: TestDatabase.logger).decode((String, String).self) {
+                rows[row] = ctid
+            }
+        }
+        return rows
+    }
+
+    @Test("an update rewrites only the index rows that changed, and none when nothing did")
+    func updateTouchesOnlyChangedRows() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withSession { session in
+                let created = try await session.create(Self.resource(Self.observationJSON))
+                let before = try await Self.physicalRows(database, id: created.id)
+                let changed = try Self.resource(Self.observationJSON.replacingOccurrences(of: "5.4", with: "6.1"))
+                try await session.update(changed, id: created.id)
+                let after = try await Self.physicalRows(database, id: created.id)
+
+                let old = before.keys.filter { $0.contains("|5.4|") }
+                #expect(!old.isEmpty)
+                #expect(old.allSatisfy { after[$0] == nil })
+                #expect(after.keys.contains { $0.hasPrefix("search_quantity|value-quantity|6.1|6.05|6.15|") })
+                let kept = before.filter { !old.contains($0.key) }
+                #expect(kept.keys.contains { $0.hasPrefix("search_token|code|http://loinc.org|2345-7") })
+                #expect(kept.keys.contains { $0.hasPrefix("search_reference|subject|Patient|p1") })
+                for (row, ctid) in kept { #expect(after[row] == ctid, "\(row) was rewritten") }
+                #expect(after.count == before.count)
+
+                try await session.update(changed, id: created.id)
+                #expect(try await Self.physicalRows(database, id: created.id) == after)
             }
         }
     }

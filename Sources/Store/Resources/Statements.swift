@@ -72,8 +72,7 @@ struct ReplaceStatement: CountingStatement {
             UPDATE resource SET version_id = $3, last_updated = $5, deleted = false, body = $6
             WHERE resource_type = $1 AND id = $2 AND version_id = $4
             RETURNING resource_type, id
-        )\(SearchIndexSQL.deleteCTEs(of: "u"))\
-        \(SearchIndexSQL.insertCTEs(first: 8, type: "$1", id: "u.id", from: "u,"))
+        )\(SearchIndexSQL.replaceCTEs(first: 8, of: "u", type: "$1", id: "$2"))
         INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
         SELECT $1, $2, $3, $5, $7, false, $6 FROM u
         RETURNING 1

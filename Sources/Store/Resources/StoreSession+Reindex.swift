@@ -4,12 +4,13 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// Replaces the search index rows of one resource (all seven tables) with the ones bound, in one statement.
+/// Replaces the search index rows of one resource (all seven tables) with the ones bound, in one statement,
+/// writing only the rows that changed.
 struct ReindexStatement: CountingStatement {
     static let name = "carebridge_reindex"
     static let sql = """
-        WITH r AS (SELECT $1::text AS resource_type, $2::text AS id)\(SearchIndexSQL.deleteCTEs(of: "r"))\
-        \(SearchIndexSQL.insertCTEs(first: 3, type: "$1", id: "$2"))
+        WITH r AS (SELECT $1::text AS resource_type, $2::text AS id)\
+        \(SearchIndexSQL.replaceCTEs(first: 3, of: "r", type: "$1", id: "$2"))
         SELECT 1
         """
 
