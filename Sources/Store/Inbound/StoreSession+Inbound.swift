@@ -15,19 +15,9 @@ extension StoreSession {
     public func recordInbound(
         raw: [UInt8], source: InboundSource, peer: String?, header: InboundHeader
     ) async throws(StoreError) -> Int64 {
-        let body = ByteBuffer(bytes: raw)
+        let statement = RecordInboundStatement(source: source.rawValue, peer: peer, header: header, raw: ByteBuffer(bytes: raw))
         return try await database {
-            let rows = try await connection.query(
-                """
-                WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-                INSERT INTO inbound_message (source, peer, sending_application, sending_facility, control_id, message_type, status, raw)
-                SELECT \(source.rawValue), \(peer), \(header.sendingApplication), \(header.sendingFacility),
-                       \(header.controlID), \(header.messageType), 'received', \(body) FROM relaxed
-                RETURNING id
-                """,
-                logger: logger
-            )
-            for try await id in rows.decode(Int64.self) { return id }
+            for try await id in try await connection.execute(statement, logger: logger) { return id }
             throw StoreError(.database, "the inbound message was not stored")
         }
     }
@@ -37,43 +27,23 @@ extension StoreSession {
     public func markInbound(
         _ id: Int64, status: InboundStatus, error: String? = nil, resources: [String] = [], duplicateOf: Int64? = nil
     ) async throws(StoreError) {
-        let done = status == .processed || status == .duplicate
-        try await database {
-            try await connection.query(
-                """
-                UPDATE inbound_message SET status = \(status.rawValue), error = \(error), resources = \(resources),
-                    duplicate_of = \(duplicateOf), attempts = attempts + 1,
-                    processed_at = CASE WHEN \(done) THEN now() ELSE processed_at END
-                WHERE id = \(id)
-                """,
-                logger: logger
-            )
-        }
+        try await rowCount(of: MarkInboundStatement(
+            id: id, status: status, error: error, resources: resources, duplicateOf: duplicateOf))
     }
 
     /// Serialises, until the end of the current transaction, the processing of messages with the same sender
     /// and control id (so two copies arriving at once are not both applied).
     public func lockInbound(_ header: InboundHeader) async throws(StoreError) {
-        let key = "inbound|\(header.sendingApplication)|\(header.sendingFacility)|\(header.controlID)"
-        try await database {
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
-        }
+        try await rowCount(of: AdvisoryLockStatement(
+            key: "inbound|\(header.sendingApplication)|\(header.sendingFacility)|\(header.controlID)"))
     }
 
     /// The id of a message other than `id` with the same sender and control id that was processed, if any.
     public func processedInbound(_ header: InboundHeader, excluding id: Int64) async throws(StoreError) -> Int64? {
         guard !header.controlID.isEmpty else { return nil }
         return try await database {
-            let rows = try await connection.query(
-                """
-                SELECT id FROM inbound_message
-                WHERE sending_application = \(header.sendingApplication) AND sending_facility = \(header.sendingFacility)
-                  AND control_id = \(header.controlID) AND status = 'processed' AND id <> \(id)
-                ORDER BY id LIMIT 1
-                """,
-                logger: logger
-            )
-            for try await found in rows.decode(Int64.self) { return found }
+            let rows = try await connection.execute(ProcessedInboundStatement(header: header, excluding: id), logger: logger)
+            for try await found in rows { return found }
             return nil
         }
     }

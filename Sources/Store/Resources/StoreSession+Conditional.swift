@@ -8,10 +8,7 @@ extension StoreSession {
     /// that two identical conditional creates cannot both create. The lock is named by the canonical text of
     /// the criteria (sorted parameters), so the order of the parameters does not matter.
     public func lock(_ query: SearchQuery) async throws(StoreError) {
-        let key = "\(query.resourceType)?\(query.canonicalText)"
-        try await database {
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
-        }
+        try await rowCount(of: AdvisoryLockStatement(key: "\(query.resourceType)?\(query.canonicalText)"))
     }
 
     /// The id of the one current resource matching `criteria`, or nil when none does; more than one is

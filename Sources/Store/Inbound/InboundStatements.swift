@@ -1,0 +1,109 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+
+// The inbound log's writes and its duplicate check, prepared once per connection: every message runs each of
+// them, and planning them anew cost PostgreSQL more than running them.
+
+/// A new log row (see `StoreSession.recordInbound`); returns its id.
+struct RecordInboundStatement: PostgresPreparedStatement {
+    static let name = "carebridge_record_inbound"
+    static let sql = """
+        WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+        INSERT INTO inbound_message (source, peer, sending_application, sending_facility, control_id, message_type, status, raw)
+        SELECT $1, $2, $3, $4, $5, $6, 'received', $7 FROM relaxed
+        RETURNING id
+        """
+    typealias Row = Int64
+
+    let source: String
+    let peer: String?
+    let header: InboundHeader
+    let raw: ByteBuffer
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 7)
+        bindings.append(source)
+        bindings.append(peer)
+        bindings.append(header.sendingApplication)
+        bindings.append(header.sendingFacility)
+        bindings.append(header.controlID)
+        bindings.append(header.messageType)
+        bindings.append(raw)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 {
+        try row.decode(Int64.self)
+    }
+}
+
+/// One processing attempt of a log row (see `StoreSession.markInbound`).
+struct MarkInboundStatement: CountingStatement {
+    static let name = "carebridge_mark_inbound"
+    static let sql = """
+        UPDATE inbound_message SET status = $2, error = $3, resources = $4, duplicate_of = $5, attempts = attempts + 1,
+            processed_at = CASE WHEN $2 IN ('processed', 'duplicate') THEN now() ELSE processed_at END
+        WHERE id = $1
+        RETURNING 1
+        """
+
+    let id: Int64
+    let status: InboundStatus
+    let error: String?
+    let resources: [String]
+    let duplicateOf: Int64?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(id)
+        bindings.append(status.rawValue)
+        bindings.append(error)
+        bindings.append(resources)
+        bindings.append(duplicateOf)
+        return bindings
+    }
+}
+
+/// The first processed message with a sender and control id, other than one message (see
+/// `StoreSession.processedInbound`). The status is written out, not bound, so that the plan prepared once
+/// uses the partial index of processed messages instead of walking every processed message in id order.
+struct ProcessedInboundStatement: PostgresPreparedStatement {
+    static let name = "carebridge_processed_inbound"
+    static let sql = """
+        SELECT id FROM inbound_message
+        WHERE sending_application = $1 AND sending_facility = $2 AND control_id = $3 AND status = 'processed' AND id <> $4
+        ORDER BY id LIMIT 1
+        """
+    typealias Row = Int64
+
+    let header: InboundHeader
+    let excluding: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(header.sendingApplication)
+        bindings.append(header.sendingFacility)
+        bindings.append(header.controlID)
+        bindings.append(excluding)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 {
+        try row.decode(Int64.self)
+    }
+}
+
+/// A transaction-scoped advisory lock named by a text key (inbound messages, conditional criteria).
+struct AdvisoryLockStatement: CountingStatement {
+    static let name = "carebridge_advisory_lock"
+    static let sql = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked"
+
+    let key: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(key)
+        return bindings
+    }
+}
