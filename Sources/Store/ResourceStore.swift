@@ -30,17 +30,31 @@ public struct ResourceStore: Sendable {
         self.observer = observer
     }
 
-    /// Runs `work` on one connection, each statement committing on its own.
-    public func withSession<T: Sendable>(_ work: (StoreSession) async throws -> T) async throws -> T {
+    /// Runs `work` on one connection, each statement committing on its own. With `onConnectionThread`, `work`
+    /// runs on the connection's event loop (see `withTransaction`).
+    public func withSession<T: Sendable>(
+        onConnectionThread: Bool = false, _ work: (StoreSession) async throws -> T
+    ) async throws -> T {
         try await client.withConnection { connection in
-            try await work(session(on: connection))
+            try await withTaskExecutorPreference(onConnectionThread ? ConnectionExecutor(connection.eventLoop) : nil) {
+                try await work(session(on: connection))
+            }
         }
     }
 
     /// Runs `work` in one database transaction: everything it wrote commits together, or nothing does.
-    public func withTransaction<T: Sendable>(_ work: (StoreSession) async throws -> T) async throws -> T {
+    ///
+    /// With `onConnectionThread`, `work` runs on the event loop of its connection, which saves two thread
+    /// wake-ups per statement. It then holds up the other channels of that event loop while it computes, so
+    /// it is for work of many short statements and little computing between them (one inbound message),
+    /// not for large Bundles.
+    public func withTransaction<T: Sendable>(
+        onConnectionThread: Bool = false, _ work: (StoreSession) async throws -> T
+    ) async throws -> T {
         try await client.withConnection { connection in
-            try await session(on: connection).transaction { session in try await work(session) }
+            try await withTaskExecutorPreference(onConnectionThread ? ConnectionExecutor(connection.eventLoop) : nil) {
+                try await session(on: connection).transaction { session in try await work(session) }
+            }
         }
     }
 

@@ -80,7 +80,7 @@ public struct IngestPipeline: Sendable {
     private func logAndApply(_ raw: [UInt8], _ received: Received, source: InboundSource, peer: String?) async -> IngestOutcome {
         let id: Int64
         do {
-            id = try await store.withSession { session in
+            id = try await store.withSession(onConnectionThread: true) { session in
                 try await session.recordInbound(raw: raw, source: source, peer: peer, header: received.inbound)
             }
         } catch {
@@ -132,7 +132,9 @@ public struct IngestPipeline: Sendable {
     ) async -> IngestOutcome {
         let inbound = received.inbound
         do {
-            let (status, resources) = try await store.withTransaction { session -> (InboundStatus, [String]) in
+            let (status, resources) = try await store.withTransaction(
+                onConnectionThread: true
+            ) { session -> (InboundStatus, [String]) in
                 try await session.lockInbound(inbound)
                 if !inbound.controlID.isEmpty, let original = try await session.processedInbound(inbound, excluding: id) {
                     try await session.markInbound(id, status: .duplicate, duplicateOf: original)
@@ -167,7 +169,9 @@ public struct IngestPipeline: Sendable {
     /// Records a failure in its own transaction (the processing one was rolled back); a failure to do so is logged.
     private func mark(_ id: Int64, _ status: InboundStatus, error: String) async {
         do {
-            try await store.withSession { session in try await session.markInbound(id, status: status, error: error) }
+            try await store.withSession(onConnectionThread: true) { session in
+                try await session.markInbound(id, status: status, error: error)
+            }
         } catch {
             logger.error("inbound message status not recorded", metadata: ["id": "\(id)", "error": "\(error)"])
         }
