@@ -66,15 +66,15 @@ struct SearchTimeoutTests {
     /// Runs `work` while another connection holds `resource` locked.
     private func withResourceLocked(_ database: TestDatabase, _ work: () async throws -> Void) async throws {
         try await database.client.withConnection { connection in
-            try await connection.query("BEGIN")
-            try await connection.query("LOCK TABLE resource IN ACCESS EXCLUSIVE MODE")
+            try await connection.query("BEGIN", logger: TestDatabase.logger)
+            try await connection.query("LOCK TABLE resource IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
             do {
                 try await work()
             } catch {
-                _ = try? await connection.query("ROLLBACK")
+                _ = try? await connection.query("ROLLBACK", logger: TestDatabase.logger)
                 throw error
             }
-            try await connection.query("ROLLBACK")
+            try await connection.query("ROLLBACK", logger: TestDatabase.logger)
         }
     }
 }

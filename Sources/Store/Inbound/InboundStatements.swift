@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
-// The inbound log's writes and its duplicate check, prepared once per connection: every message runs each of
-// them, and planning them anew cost PostgreSQL more than running them.
+// The inbound log's writes, prepared once per connection: every message runs each of them, and planning them
+// anew cost PostgreSQL more than running them. They insert, or find one row by its primary key. The duplicate
+// check is not prepared: its plan, made once, would keep the access path chosen for the table's size then, and
+// a plan made while the table was small (after an early automatic ANALYZE) scans every row until the next one.
 
 /// A new log row (see `StoreSession.recordInbound`); returns its id.
 struct RecordInboundStatement: PostgresPreparedStatement {
@@ -62,35 +64,6 @@ struct MarkInboundStatement: CountingStatement {
         bindings.append(resources)
         bindings.append(duplicateOf)
         return bindings
-    }
-}
-
-/// The first processed message with a sender and control id, other than one message (see
-/// `StoreSession.processedInbound`). The status is written out, not bound, so that the plan prepared once
-/// uses the partial index of processed messages instead of walking every processed message in id order.
-struct ProcessedInboundStatement: PostgresPreparedStatement {
-    static let name = "carebridge_processed_inbound"
-    static let sql = """
-        SELECT id FROM inbound_message
-        WHERE sending_application = $1 AND sending_facility = $2 AND control_id = $3 AND status = 'processed' AND id <> $4
-        ORDER BY id LIMIT 1
-        """
-    typealias Row = Int64
-
-    let header: InboundHeader
-    let excluding: Int64
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
-        bindings.append(header.sendingApplication)
-        bindings.append(header.sendingFacility)
-        bindings.append(header.controlID)
-        bindings.append(excluding)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Int64 {
-        try row.decode(Int64.self)
     }
 }
 

@@ -42,8 +42,16 @@ extension StoreSession {
     public func processedInbound(_ header: InboundHeader, excluding id: Int64) async throws(StoreError) -> Int64? {
         guard !header.controlID.isEmpty else { return nil }
         return try await database {
-            let rows = try await connection.execute(ProcessedInboundStatement(header: header, excluding: id), logger: logger)
-            for try await found in rows { return found }
+            let rows = try await connection.query(
+                """
+                SELECT id FROM inbound_message
+                WHERE sending_application = \(header.sendingApplication) AND sending_facility = \(header.sendingFacility)
+                  AND control_id = \(header.controlID) AND status = 'processed' AND id <> \(id)
+                ORDER BY id LIMIT 1
+                """,
+                logger: logger
+            )
+            for try await found in rows.decode(Int64.self) { return found }
             return nil
         }
     }
