@@ -78,8 +78,10 @@ enum SearchIndexSQL {
     /// Data-modifying CTEs that make the index rows of the one resource named by CTE `cte` (which returns
     /// `resource_type` and `id`; `type` and `id` are the same as SQL expressions) the rows bound from `$first`
     /// on, touching only the rows that differ: a new version usually indexes as its predecessor did, and
-    /// rewriting every row cost most of an update. Both halves read the rows as they were before the statement,
-    /// so a row kept is neither deleted nor inserted again.
+    /// rewriting every row cost most of an update. All parts read the rows as they were before the statement,
+    /// so a row kept is neither deleted nor inserted again. Each table is read once for the deletions and once
+    /// (`o_`) for the insertions, never once per row: a prepared plan made while a table was small may scan it
+    /// whole, and per row that would grow with the table.
     static func replaceCTEs(first: Int, of cte: String, type: String, id: String) -> String {
         bound(from: first).map { table, first in
             """
@@ -87,11 +89,12 @@ enum SearchIndexSQL {
                 DELETE FROM \(table.name) o USING \(cte)
                 WHERE o.resource_type = \(cte).resource_type AND o.id = \(cte).id
                 AND NOT EXISTS (SELECT 1 FROM \(table.unnest(first: first)) WHERE \(table.sameRow))
+            ), o_\(table.name) AS MATERIALIZED (
+                SELECT \(table.columnList) FROM \(table.name) WHERE resource_type = \(type) AND id = \(id)
             ), i_\(table.name) AS (
                 INSERT INTO \(table.name) (resource_type, id, \(table.columnList))
                 SELECT \(type), \(id), \(table.valueList) FROM \(cte), \(table.unnest(first: first))
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM \(table.name) o WHERE o.resource_type = \(type) AND o.id = \(id) AND \(table.sameRow))
+                WHERE NOT EXISTS (SELECT 1 FROM o_\(table.name) o WHERE \(table.sameRow))
             )
             """
         }.joined()
