@@ -115,6 +115,28 @@ struct ConditionalTests {
         }
     }
 
+    @Test("matching one token finds what the search finds: current resources only, each once, at most the limit")
+    func soleTokenMatchAgreesWithSearch() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withSession { session in
+                _ = try await session.create(patient(identifiers: ["urn:t|1"]))
+                _ = try await session.create(patient(identifiers: ["urn:t|2", "urn:t|2"]))
+                _ = try await session.create(patient(identifiers: ["urn:t|3"]))
+                _ = try await session.create(patient(identifiers: ["urn:t|3", "urn:u|3"]))
+                _ = try await session.create(patient(identifiers: ["urn:t|3"]))
+                try await session.delete("Patient", try await session.create(patient(identifiers: ["urn:t|4"])).id)
+                for query in ["identifier=urn:t|1", "identifier=urn:t|2", "identifier=urn:t|3", "identifier=urn:t|4",
+                              "identifier=urn:u|3", "identifier=urn:u|1", "identifier=urn:t|9"] {
+                    let searched = try await session.search(criteria(query), count: 10).map(\.id)
+                    let matched = try await session.matches(criteria(query), limit: 10)
+                    #expect(Set(matched) == Set(searched), "\(query)")
+                    #expect(matched.count == searched.count, "\(query)")
+                    #expect(try await session.matches(criteria(query), limit: 2).count == min(searched.count, 2), "\(query)")
+                }
+            }
+        }
+    }
+
     @Test("conditional delete deletes the one match; none is not an error; several are")
     func conditionalDelete() async throws {
         try await TestDatabase.with { database in

@@ -35,10 +35,15 @@ extension StoreSession {
 
     /// The ids of the current resources matching `query`, at most `limit` of them (conditional interactions).
     public func matches(_ query: SearchQuery, limit: Int = 2) async throws(StoreError) -> [String] {
-        var sql = SQLBuilder("SELECT r.id FROM resource r")
-        query.appendFilter(to: &sql)
-        sql.append(" LIMIT ", bind: limit)
-        let statement = sql.query
+        let statement: PostgresQuery
+        if let tokenMatch = query.soleTokenMatch(limit: limit) {
+            statement = tokenMatch
+        } else {
+            var sql = SQLBuilder("SELECT r.id FROM resource r")
+            query.appendFilter(to: &sql)
+            sql.append(" LIMIT ", bind: limit)
+            statement = sql.query
+        }
         return try await database {
             var ids: [String] = []
             for try await id in try await connection.query(statement, logger: logger).decode(String.self) {

@@ -1,5 +1,6 @@
 import FHIRProfiles
 import Foundation
+import PostgresNIO
 
 /// Compilation of a search to SQL over `resource` and the index tables of migration 3: each clause is an
 /// `EXISTS` subquery on its type's table (alternatives OR-ed inside it), all clauses AND-ed.
@@ -252,5 +253,30 @@ extension SearchClause {
     static func likeEscaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
+    }
+}
+
+extension SearchQuery {
+    /// For criteria that are one token with a system and a code and nothing else (`identifier=system|value`,
+    /// what conditional interactions mostly use), the statement finding the current resources that hold it,
+    /// at most `limit` of them; nil for other criteria.
+    ///
+    /// It reads the token's index rows first and looks up each one's resource by primary key in a subquery
+    /// that cannot become a join. The general form lets the planner start from the resources of the type
+    /// instead, and statistics taken while the tables were small (an early automatic ANALYZE of a new
+    /// database) made it do so, scanning every resource of the type for each match until the next ANALYZE.
+    func soleTokenMatch(limit: Int) -> PostgresQuery? {
+        guard clauses.count == 1, compartment == nil, let clause = clauses.first, clause.type == .token,
+              case .token(let tokens, negated: false) = clause.match, tokens.count == 1,
+              let system = tokens[0].system, let code = tokens[0].code
+        else { return nil }
+        var sql = SQLBuilder("SELECT DISTINCT x.id FROM search_token x WHERE x.resource_type = ")
+        sql.append(bind: resourceType)
+        sql.append(" AND x.param = ", bind: clause.parameter)
+        sql.append(" AND x.system = ", bind: system)
+        sql.append(" AND x.code = ", bind: code)
+        sql.append(" AND (SELECT NOT r.deleted FROM resource r WHERE r.resource_type = x.resource_type AND r.id = x.id)")
+        sql.append(" LIMIT ", bind: limit)
+        return sql.query
     }
 }
