@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "FHIRCore", "FHIRProfiles", "EmbeddedPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

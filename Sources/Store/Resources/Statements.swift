@@ -25,6 +25,30 @@ struct ReadCurrentStatement: PostgresPreparedStatement {
     }
 }
 
+/// The current version of one resource and the digest of its index rows (`SearchIndexEntries.digest`), which an
+/// update compares with its new rows' digest.
+struct ReadForUpdateStatement: PostgresPreparedStatement {
+    static let name = "carebridge_read_for_update"
+    static let sql = """
+        SELECT version_id, last_updated, deleted, body, index_digest FROM resource WHERE resource_type = $1 AND id = $2
+        """
+    typealias Row = (Int, Date, Bool, ByteBuffer, ByteBuffer?)
+
+    let type: String
+    let id: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(type)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}
+
 /// A new resource: its current row, its first history row and its search index rows, in one statement.
 ///
 /// Returns one row when it was written, none when the id is taken. A taken id is not an error inside the
@@ -34,8 +58,8 @@ struct CreateStatement: CountingStatement {
     static let name = "carebridge_create"
     static let sql = """
         WITH r AS (
-            INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, body)
-            VALUES ($1, $2, 1, $3, false, $4)
+            INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, body, index_digest)
+            VALUES ($1, $2, 1, $3, false, $4, $30)
             ON CONFLICT (resource_type, id) DO NOTHING
             RETURNING id
         )\(SearchIndexSQL.insertCTEs(first: 6, type: "$1", id: "r.id", from: "r,"))
@@ -52,24 +76,25 @@ struct CreateStatement: CountingStatement {
     let entries: SearchIndexEntries
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5 + SearchIndexSQL.parameterCount)
+        var bindings = PostgresBindings(capacity: 6 + SearchIndexSQL.parameterCount)
         bindings.append(type)
         bindings.append(id)
         bindings.append(now)
         bindings.append(body)
         bindings.append(method)
         SearchIndexSQL.append(entries, to: &bindings)
+        bindings.append(ByteBuffer(bytes: entries.digest))
         return bindings
     }
 }
 
 /// The next version of a resource, written only if the current version is still `previousVersion`
-/// (compare-and-set); returns one row when it was written, none when another writer came first.
+/// (compare-and-set), with its index rows; returns one row when it was written, none when another writer came first.
 struct ReplaceStatement: CountingStatement {
     static let name = "carebridge_replace"
     static let sql = """
         WITH u AS (
-            UPDATE resource SET version_id = $3, last_updated = $5, deleted = false, body = $6
+            UPDATE resource SET version_id = $3, last_updated = $5, deleted = false, body = $6, index_digest = $32
             WHERE resource_type = $1 AND id = $2 AND version_id = $4
             RETURNING resource_type, id
         )\(SearchIndexSQL.replaceCTEs(first: 8, of: "u", type: "$1", id: "$2"))
@@ -86,9 +111,10 @@ struct ReplaceStatement: CountingStatement {
     let body: String
     let method: String
     let entries: SearchIndexEntries
+    let digest: [UInt8]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 7 + SearchIndexSQL.parameterCount)
+        var bindings = PostgresBindings(capacity: 8 + SearchIndexSQL.parameterCount)
         bindings.append(type)
         bindings.append(id)
         bindings.append(version)
@@ -97,6 +123,46 @@ struct ReplaceStatement: CountingStatement {
         bindings.append(body)
         bindings.append(method)
         SearchIndexSQL.append(entries, to: &bindings)
+        bindings.append(ByteBuffer(bytes: digest))
+        return bindings
+    }
+}
+
+/// The next version of a resource whose index rows stay as they are (its new rows have the digest `digest` the
+/// current ones have), written only if the current version is still `previousVersion` and its digest still
+/// `digest` (a reindex may have rewritten the rows meanwhile): the resource row and a history row, nothing else.
+struct ReplaceKeepingIndexStatement: CountingStatement {
+    static let name = "carebridge_replace_keeping_index"
+    static let sql = """
+        WITH u AS (
+            UPDATE resource SET version_id = $3, last_updated = $5, body = $6
+            WHERE resource_type = $1 AND id = $2 AND version_id = $4 AND NOT deleted AND index_digest = $8
+            RETURNING 1
+        )
+        INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
+        SELECT $1, $2, $3, $5, $7, false, $6 FROM u
+        RETURNING 1
+        """
+
+    let type: String
+    let id: String
+    let version: Int
+    let previousVersion: Int
+    let now: Date
+    let body: String
+    let method: String
+    let digest: [UInt8]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 8)
+        bindings.append(type)
+        bindings.append(id)
+        bindings.append(version)
+        bindings.append(previousVersion)
+        bindings.append(now)
+        bindings.append(body)
+        bindings.append(method)
+        bindings.append(ByteBuffer(bytes: digest))
         return bindings
     }
 }

@@ -5,12 +5,14 @@ import NIOCore
 import PostgresNIO
 
 /// Replaces the search index rows of one resource (all seven tables) with the ones bound, in one statement,
-/// writing only the rows that changed.
+/// writing only the rows that changed, and records their digest.
 struct ReindexStatement: CountingStatement {
     static let name = "carebridge_reindex"
     static let sql = """
         WITH r AS (SELECT $1::text AS resource_type, $2::text AS id)\
-        \(SearchIndexSQL.replaceCTEs(first: 3, of: "r", type: "$1", id: "$2"))
+        \(SearchIndexSQL.replaceCTEs(first: 3, of: "r", type: "$1", id: "$2")), digest AS (
+            UPDATE resource SET index_digest = $27 WHERE resource_type = $1 AND id = $2
+        )
         SELECT 1
         """
 
@@ -19,10 +21,11 @@ struct ReindexStatement: CountingStatement {
     let entries: SearchIndexEntries
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2 + SearchIndexSQL.parameterCount)
+        var bindings = PostgresBindings(capacity: 3 + SearchIndexSQL.parameterCount)
         bindings.append(type)
         bindings.append(id)
         SearchIndexSQL.append(entries, to: &bindings)
+        bindings.append(ByteBuffer(bytes: entries.digest))
         return bindings
     }
 }

@@ -91,7 +91,7 @@ public struct StoreSession: Sendable {
     ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
         let type = resource.resourceType
         for _ in 0..<100 {
-            guard let current = try await read(type, id) else {
+            guard let (current, digest) = try await readForUpdate(type, id) else {
                 if let ifMatch {
                     throw StoreError(.versionConflict, "\(type)/\(id) does not exist, so it is not version \(ifMatch)")
                 }
@@ -105,7 +105,9 @@ public struct StoreSession: Sendable {
                     .versionConflict, "\(type)/\(id) is at version \(current.versionId), not \(ifMatch) (If-Match)"
                 )
             }
-            if let stored = try await replace(current, with: resource, method: method) { return (stored, false) }
+            if let stored = try await replace(current, indexDigest: digest, with: resource, method: method) {
+                return (stored, false)
+            }
         }
         throw StoreError(.conflict, "\(type)/\(id) is being changed by too many writers at once; try again")
     }
@@ -122,7 +124,7 @@ public struct StoreSession: Sendable {
                     let rows = try await session.connection.query(
                         """
                         WITH u AS (
-                            UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = true
+                            UPDATE resource SET version_id = \(version), last_updated = \(now), deleted = true, index_digest = NULL
                             WHERE resource_type = \(type) AND id = \(id) AND version_id = \(current.versionId)
                             RETURNING resource_type, id
                         )\(unescaped: SearchIndexSQL.deleteCTEs(of: "u"))
@@ -156,17 +158,39 @@ public struct StoreSession: Sendable {
         }
     }
 
+    /// The current version of `type/id` and the digest of its index rows (nil when not known).
+    private func readForUpdate(_ type: String, _ id: String) async throws(StoreError) -> (StoredResource, [UInt8]?)? {
+        try await database {
+            for try await row in try await connection.execute(ReadForUpdateStatement(type: type, id: id), logger: logger) {
+                let current = StoredResource(
+                    resourceType: type, id: id, versionId: row.0, lastUpdated: row.1, deleted: row.2, body: row.3
+                )
+                return (current, row.4.map { Array($0.readableBytesView) })
+            }
+            return nil
+        }
+    }
+
+    /// Writes the next version of `current` if it is still current; its index rows only when they change (their
+    /// digest differs from `indexDigest`, the current rows' digest).
     private func replace(
-        _ current: StoredResource, with resource: FHIRResource, method: String
+        _ current: StoredResource, indexDigest: [UInt8]?, with resource: FHIRResource, method: String
     ) async throws(StoreError) -> StoredResource? {
         let type = current.resourceType
         let id = current.id
         let version = current.versionId + 1
         let (body, stamped, now) = stamp(resource, id: id, version: version)
-        let statement = ReplaceStatement(
-            type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method,
-            entries: indexEntries(for: stamped)
-        )
+        let entries = indexEntries(for: stamped)
+        let digest = entries.digest
+        let statement: any CountingStatement = if digest == indexDigest {
+            ReplaceKeepingIndexStatement(
+                type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body,
+                method: method, digest: digest)
+        } else {
+            ReplaceStatement(
+                type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body,
+                method: method, entries: entries, digest: digest)
+        }
         return try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
             guard try await session.rowCount(of: statement) == 1 else { return nil }
             let stored = StoredResource(
