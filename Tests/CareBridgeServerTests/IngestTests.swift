@@ -46,6 +46,23 @@ struct IngestTests {
         }
     }
 
+    @Test("copies of one message arriving at once are all acknowledged AA and applied once")
+    func concurrentCopies() async throws {
+        try await Hub.run { hub in
+            let codes = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<6 { group.addTask { try await Self.post(hub, Self.adt("SAME-1", mrn: "COPIES-1")).1?["MSA-1"] } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(codes == Array(repeating: "AA", count: 6))
+            let log = try await hub.get("/inbound/messages?control-id=SAME-1").json["messages"]?.arrayValue ?? []
+            let processed = log.filter { $0["status"]?.stringValue == "processed" }
+            #expect(processed.count == 1 && log.count == 6)
+            #expect(log.filter { $0["status"]?.stringValue == "duplicate" }.allSatisfy { $0["duplicateOf"] == processed.first?["id"] })
+            let patients = try await hub.get("/fhir/Patient?identifier=COPIES-1").json.entries
+            #expect(patients.count == 1 && patients.first?.string("resource.meta.versionId") == "1")
+        }
+    }
+
     @Test("unreadable and unsupported messages get AR, stay in the log as errors, and can be listed and shown")
     func rejections() async throws {
         try await Hub.run { hub in

@@ -125,8 +125,9 @@ public struct IngestPipeline: Sendable {
         }
     }
 
-    /// Converts and applies a message in one transaction with its `processed` status; a message already processed
-    /// from the same sender with the same control id (or document id) is marked a duplicate instead.
+    /// Converts and applies a message in one transaction with its `processed` status and its claim on its sender
+    /// and control id; a message whose sender and control id (or document id) another message holds is marked a
+    /// duplicate of it instead.
     private func apply(
         _ id: Int64, _ received: Received, convert: @Sendable () throws -> (FHIRResource, PatientMerge?)
     ) async -> IngestOutcome {
@@ -135,8 +136,7 @@ public struct IngestPipeline: Sendable {
             let (status, resources) = try await store.withTransaction(
                 onConnectionThread: true
             ) { session -> (InboundStatus, [String]) in
-                try await session.lockInbound(inbound)
-                if !inbound.controlID.isEmpty, let original = try await session.processedInbound(inbound, excluding: id) {
+                if let original = try await session.claimInbound(inbound, id: id) {
                     try await session.markInbound(id, status: .duplicate, duplicateOf: original)
                     return (.duplicate, [])
                 }
@@ -166,10 +166,12 @@ public struct IngestPipeline: Sendable {
         return outcome(id, .error, received.header, code: unsupported ? .reject : .error, problem: problem)
     }
 
-    /// Records a failure in its own transaction (the processing one was rolled back); a failure to do so is logged.
+    /// Records a failure in its own transaction (the processing one was rolled back, and with it the message's
+    /// claim; a replayed message gives up the claim it kept from being applied before); a failure to do so is logged.
     private func mark(_ id: Int64, _ status: InboundStatus, error: String) async {
         do {
-            try await store.withSession(onConnectionThread: true) { session in
+            try await store.withTransaction(onConnectionThread: true) { session in
+                try await session.releaseInbound(id)
                 try await session.markInbound(id, status: status, error: error)
             }
         } catch {

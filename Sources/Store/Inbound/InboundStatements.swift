@@ -3,9 +3,8 @@ import NIOCore
 import PostgresNIO
 
 // The inbound log's writes, prepared once per connection: every message runs each of them, and planning them
-// anew cost PostgreSQL more than running them. They insert, or find one row by its primary key. The duplicate
-// check is not prepared: its plan, made once, would keep the access path chosen for the table's size then, and
-// a plan made while the table was small (after an early automatic ANALYZE) scans every row until the next one.
+// anew cost PostgreSQL more than running them. They insert, or find one row by its primary key (an update by
+// id, a conflict on the claims' key), so no plan made while a table was small can go bad as it grows.
 
 /// A new log row (see `StoreSession.recordInbound`); returns its id.
 struct RecordInboundStatement: PostgresPreparedStatement {
@@ -67,7 +66,37 @@ struct MarkInboundStatement: CountingStatement {
     }
 }
 
-/// A transaction-scoped advisory lock named by a text key (inbound messages, conditional criteria).
+/// Claims a message's sender and control id for message `id` (see `StoreSession.claimInbound`); returns the
+/// message holding the claim, `id` itself when the claim is new or already its own.
+struct ClaimInboundStatement: PostgresPreparedStatement {
+    static let name = "carebridge_claim_inbound"
+    static let sql = """
+        INSERT INTO inbound_processed (sending_application, sending_facility, control_id, message_id)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (sending_application, sending_facility, control_id)
+        DO UPDATE SET message_id = inbound_processed.message_id
+        RETURNING message_id
+        """
+    typealias Row = Int64
+
+    let header: InboundHeader
+    let id: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(header.sendingApplication)
+        bindings.append(header.sendingFacility)
+        bindings.append(header.controlID)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 {
+        try row.decode(Int64.self)
+    }
+}
+
+/// A transaction-scoped advisory lock named by a text key (conditional criteria).
 struct AdvisoryLockStatement: CountingStatement {
     static let name = "carebridge_advisory_lock"
     static let sql = "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked"

@@ -31,28 +31,32 @@ extension StoreSession {
             id: id, status: status, error: error, resources: resources, duplicateOf: duplicateOf))
     }
 
-    /// Serialises, until the end of the current transaction, the processing of messages with the same sender
-    /// and control id (so two copies arriving at once are not both applied).
-    public func lockInbound(_ header: InboundHeader) async throws(StoreError) {
-        try await rowCount(of: AdvisoryLockStatement(
-            key: "inbound|\(header.sendingApplication)|\(header.sendingFacility)|\(header.controlID)"))
-    }
-
-    /// The id of a message other than `id` with the same sender and control id that was processed, if any.
-    public func processedInbound(_ header: InboundHeader, excluding id: Int64) async throws(StoreError) -> Int64? {
+    /// Claims the sender and control id of message `id` for it, inside the transaction that applies it, and
+    /// returns nil; or, when another message holds them (it was applied), that message's id. A copy being
+    /// applied at the same moment makes the claim wait for its transaction: if it commits, its id is returned.
+    /// A message without a control id claims nothing. The claim ends with the transaction when it rolls back.
+    public func claimInbound(_ header: InboundHeader, id: Int64) async throws(StoreError) -> Int64? {
         guard !header.controlID.isEmpty else { return nil }
         return try await database {
-            let rows = try await connection.query(
+            for try await holder in try await connection.execute(ClaimInboundStatement(header: header, id: id), logger: logger) {
+                return holder == id ? nil : holder
+            }
+            throw StoreError(.database, "the inbound message's claim returned nothing")
+        }
+    }
+
+    /// Gives up the claim message `id` holds, if any (a replay of an applied message that now fails: the log
+    /// no longer shows it applied, so a copy sent again is applied).
+    public func releaseInbound(_ id: Int64) async throws(StoreError) {
+        try await database {
+            _ = try await connection.query(
                 """
-                SELECT id FROM inbound_message
-                WHERE sending_application = \(header.sendingApplication) AND sending_facility = \(header.sendingFacility)
-                  AND control_id = \(header.controlID) AND status = 'processed' AND id <> \(id)
-                ORDER BY id LIMIT 1
+                DELETE FROM inbound_processed p USING inbound_message m
+                WHERE m.id = \(id) AND p.sending_application = m.sending_application
+                  AND p.sending_facility = m.sending_facility AND p.control_id = m.control_id AND p.message_id = m.id
                 """,
                 logger: logger
-            )
-            for try await found in rows.decode(Int64.self) { return found }
-            return nil
+            ).collect()
         }
     }
 

@@ -1,0 +1,56 @@
+import Store
+import Testing
+
+/// A message claims its sender and control id in the transaction that applies it: the claim holds once committed,
+/// ends with a rollback, and a copy claiming the same key learns which message holds it.
+@Suite("Inbound claims")
+struct InboundClaimTests {
+    static let header = InboundHeader(sendingApplication: "LAB", sendingFacility: "NORTH", controlID: "K1", messageType: "ORU^R01")
+
+    static func record(_ session: StoreSession, _ header: InboundHeader = header) async throws -> Int64 {
+        try await session.recordInbound(raw: Array("MSH|^~\\&|LAB|NORTH\r".utf8), source: .http, peer: nil, header: header)
+    }
+
+    @Test("the first message holds the key; a copy is told which; a rolled-back claim and a released one hold nothing")
+    func claims() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let (first, copy) = try await store.withSession { session in (try await Self.record(session), try await Self.record(session)) }
+            struct Rollback: Error {}
+            await #expect(throws: Rollback.self) {
+                try await store.withTransaction { session in
+                    #expect(try await session.claimInbound(Self.header, id: copy) == nil)
+                    throw Rollback()
+                }
+            }
+            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: first) } == nil)
+            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: first) } == nil, "its own again (replay)")
+            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: copy) } == first)
+
+            let unnamed = InboundHeader(sendingApplication: "LAB", sendingFacility: "NORTH", controlID: "", messageType: "ORU^R01")
+            #expect(try await store.withTransaction { try await $0.claimInbound(unnamed, id: copy) } == nil, "no control id, no claim")
+
+            try await store.withTransaction { try await $0.releaseInbound(first) }
+            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: copy) } == nil)
+            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: first) } == copy)
+        }
+    }
+
+    @Test("copies claiming at once: exactly one gets the key, the others are told it is that one")
+    func concurrentCopies() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            var ids: [Int64] = []
+            for _ in 0..<8 { ids.append(try await store.withSession { try await Self.record($0) }) }
+            let holders = try await withThrowingTaskGroup(of: (Int64, Int64?).self) { group in
+                for id in ids {
+                    group.addTask { (id, try await store.withTransaction { try await $0.claimInbound(Self.header, id: id) }) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = holders.filter { $0.1 == nil }.map(\.0)
+            #expect(holders.count == 8 && winners.count == 1)
+            #expect(holders.compactMap(\.1).allSatisfy { $0 == winners.first })
+        }
+    }
+}
