@@ -29,7 +29,7 @@ extension ValueConverter {
     }
 
     func plainCoding(code: String, display: String, system: String) -> JSONValue? {
-        let code = code.trimmingCharacters(in: .whitespaces)
+        let code = code.trimmingWhitespace()
         guard !code.isEmpty else { return nil }
         var object = JSONObject()
         if let uri = terminology.codingSystem(system) { object["system"] = .string(uri) }

@@ -34,9 +34,9 @@ extension ValueConverter {
     /// XTN -> ContactPoint: the number from XTN-1 or XTN-5..8, or the address XTN-4; system from table 0202,
     /// use from table 0201 (a cellular phone, `CP`, is `use: mobile`).
     func contactPoint(_ value: V2Value) -> JSONValue? {
-        let email = value.part(4).trimmingCharacters(in: .whitespaces)
-        let equipment = value.part(3).trimmingCharacters(in: .whitespaces)
-        var number = value.part(1).trimmingCharacters(in: .whitespaces)
+        let email = value.part(4).trimmingWhitespace()
+        let equipment = value.part(3).trimmingWhitespace()
+        var number = value.part(1).trimmingWhitespace()
         if number.isEmpty {
             let country = value.part(5).isEmpty ? "" : "+" + value.part(5)
             number = [country, value.part(6), value.part(7)].filter { !$0.isEmpty }.joined(separator: " ")
@@ -67,21 +67,21 @@ extension ValueConverter {
     /// XCN as a display name: `prefix given family suffix`.
     func practitionerDisplay(_ value: V2Value) -> JSONValue? {
         let parts = [value.part(6), value.part(3), value.part(4), value.part(2, 1), value.part(5)]
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         return parts.isEmpty ? nonEmpty(value.part(1)) : .string(parts.joined(separator: " "))
     }
 
     /// PL -> a location name: PL-9 (description), else point of care, room and bed.
     func locationName(_ value: V2Value) -> JSONValue? {
         if let description = nonEmpty(value.part(9)) { return description }
-        let parts = [value.part(1), value.part(2), value.part(3)].map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = [value.part(1), value.part(2), value.part(3)].map { $0.trimmingWhitespace() }
         let named = parts.filter { !$0.isEmpty }
         return named.isEmpty ? nil : .string(named.joined(separator: " "))
     }
 
     /// PL -> an identifier: value `pointOfCare^room^bed`, system from the facility (PL-4) or the fallback.
     func locationIdentifier(_ value: V2Value) -> JSONValue? {
-        var parts = [value.part(1), value.part(2), value.part(3)].map { $0.trimmingCharacters(in: .whitespaces) }
+        var parts = [value.part(1), value.part(2), value.part(3)].map { $0.trimmingWhitespace() }
         while parts.last?.isEmpty == true { parts.removeLast() }
         guard !parts.isEmpty else { return nil }
         let system = terminology.identifierSystem(namespace: value.part(4, 1), universalID: value.part(4, 2),

@@ -9,8 +9,8 @@ extension ValueConverter {
         object["value"] = .number(value)
         if let comparator { object["comparator"] = .string(comparator) }
         if let unit {
-            let code = unit.part(1).trimmingCharacters(in: .whitespaces)
-            let text = unit.part(2).trimmingCharacters(in: .whitespaces)
+            let code = unit.part(1).trimmingWhitespace()
+            let text = unit.part(2).trimmingWhitespace()
             if let shown = nonEmpty(text.isEmpty ? code : text) { object["unit"] = shown }
             let system = unit.part(3).uppercased()
             if !code.isEmpty, ["UCUM", "ANS+", "ISO+"].contains(system) {
@@ -25,7 +25,7 @@ extension ValueConverter {
     /// (`^1^:^128`), which the mapping writes as text (`SN.text`).
     func structuredNumeric(_ value: V2Value, unit: V2Value?) throws(ConversionFailure) -> JSONValue? {
         guard value.part(3).isEmpty, value.part(4).isEmpty, !value.part(2).isEmpty else { return nil }
-        let comparator = value.part(1).trimmingCharacters(in: .whitespaces)
+        let comparator = value.part(1).trimmingWhitespace()
         let allowed = ["<", "<=", ">=", ">"]
         guard comparator.isEmpty || comparator == "=" || allowed.contains(comparator) else { return nil }
         return quantity(try V2Primitives.decimal(value.part(2)), unit: unit,
@@ -34,7 +34,7 @@ extension ValueConverter {
 
     /// OBX-7 (`3.5-5.0`, `<200`, `>=10`, or free text) -> an Observation.referenceRange element.
     func referenceRange(_ text: String, unit: V2Value?) -> JSONValue? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { return nil }
         func bound(_ number: Substring) -> JSONValue? {
             guard let value = try? V2Primitives.decimal(String(number)) else { return nil }
@@ -47,8 +47,8 @@ extension ValueConverter {
             let number = trimmed.drop { $0 == "<" || $0 == ">" || $0 == "=" || $0 == " " }
             if let value = bound(number) { object[first == "<" ? "high" : "low"] = value }
         } else if let dash = trimmed.dropFirst().firstIndex(of: "-") {
-            let low = trimmed[..<dash].trimmingCharacters(in: .whitespaces)
-            let high = trimmed[trimmed.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+            let low = trimmed[..<dash].trimmingWhitespace()
+            let high = trimmed[trimmed.index(after: dash)...].trimmingWhitespace()
             if let lowValue = bound(Substring(low)), let highValue = bound(Substring(high)) {
                 object["low"] = lowValue
                 object["high"] = highValue
@@ -60,7 +60,7 @@ extension ValueConverter {
 
     /// ED (source^type^subtype^encoding^data) -> Attachment with a content type and base64 data.
     func attachment(_ value: V2Value) throws(ConversionFailure) -> JSONValue? {
-        let data = value.part(5).trimmingCharacters(in: .whitespacesAndNewlines)
+        let data = value.part(5).trimmingWhitespaceAndNewlines()
         guard !data.isEmpty else { return nil }
         let encoding = value.part(4).uppercased()
         let base64: String
@@ -91,7 +91,7 @@ extension ValueConverter {
     }
 
     static func contentType(type: String, subtype: String) -> String {
-        let subtype = subtype.trimmingCharacters(in: .whitespaces)
+        let subtype = subtype.trimmingWhitespace()
         if subtype.contains("/") { return subtype.lowercased() }
         switch subtype.uppercased() {
         case "PDF": return "application/pdf"
@@ -109,12 +109,12 @@ extension ValueConverter {
 
     /// MO or CP -> Money: the amount, and the currency (MO-2, or `currency`) when it is an ISO 4217 code.
     func money(_ value: V2Value, currency: String?) throws(ConversionFailure) -> JSONValue? {
-        let amount = value.part(1).trimmingCharacters(in: .whitespaces)
+        let amount = value.part(1).trimmingWhitespace()
         guard !amount.isEmpty else { return nil }
         var object = JSONObject()
         object["value"] = .number(try V2Primitives.decimal(amount))
         let written = (value.parts.first?.count ?? 0) > 1 ? value.part(1, 2) : value.part(2)
-        let code = (written.isEmpty ? currency ?? "" : written).trimmingCharacters(in: .whitespaces).uppercased()
+        let code = (written.isEmpty ? currency ?? "" : written).trimmingWhitespace().uppercased()
         if code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) { object["currency"] = .string(code) }
         return .object(object)
     }

@@ -53,7 +53,7 @@ struct ValueConverter: Sendable {
 
     /// `value` converted by `converter`; nil when there is nothing to write (e.g. an unmapped code).
     func convert(_ value: V2Value, _ converter: Converter, _ options: ConversionOptions) throws(ConversionFailure) -> JSONValue? {
-        let first = value.part(1).trimmingCharacters(in: .whitespaces)
+        let first = value.part(1).trimmingWhitespace()
         if first.isEmpty, converter.readsFirstComponentOnly { return nil }
         switch converter {
         case .string, .text:
@@ -106,7 +106,7 @@ struct ValueConverter: Sendable {
     }
 
     func nonEmpty(_ text: String) -> JSONValue? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespaceAndNewlines()
         return trimmed.isEmpty ? nil : .string(trimmed)
     }
 
@@ -123,10 +123,10 @@ struct ValueConverter: Sendable {
     }
 
     func identifier(value: String, system: String, type: String) -> JSONValue? {
-        let value = value.trimmingCharacters(in: .whitespaces)
+        let value = value.trimmingWhitespace()
         guard !value.isEmpty else { return nil }
         var object = JSONObject()
-        let type = type.trimmingCharacters(in: .whitespaces)
+        let type = type.trimmingWhitespace()
         if !type.isEmpty {
             if let mapped = terminology.tables["0203"]?.lookup(type) {
                 object["type"] = .object(JSONObject([("coding", .array([mapped.coding]))]))

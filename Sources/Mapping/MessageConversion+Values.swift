@@ -30,7 +30,7 @@ extension MessageConversion {
         for alternatives in condition.present where text(alternatives, in: scope) == nil { return false }
         for alternatives in condition.absent where text(alternatives, in: scope) != nil { return false }
         if let path = condition.path {
-            let value = text(path, in: scope)?.trimmingCharacters(in: .whitespaces).uppercased()
+            let value = text(path, in: scope)?.trimmingWhitespace().uppercased()
             if let allowed = condition.values, !allowed.contains(where: { $0.uppercased() == value }) { return false }
             if let excluded = condition.excluded, let value, excluded.contains(where: { $0.uppercased() == value }) {
                 return false

@@ -24,7 +24,7 @@ struct CodeTable: Sendable, Hashable {
 
     /// The FHIR code for v2 `code` (exact, then upper-cased), or nil when the table does not map it.
     func lookup(_ code: String) -> MappedCode? {
-        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        let trimmed = code.trimmingWhitespace()
         return codes[trimmed] ?? codes[trimmed.uppercased()]
     }
 }
@@ -43,7 +43,7 @@ struct Terminology: Sendable {
     /// The URI of a v2 coding system name: configured names, `HL7nnnn` -> `v2-nnnn`, URIs kept, anything else
     /// `urn:carebridge:codesystem:<name>`.
     func codingSystem(_ name: String) -> String? {
-        let name = name.trimmingCharacters(in: .whitespaces)
+        let name = name.trimmingWhitespace()
         guard !name.isEmpty else { return nil }
         if let known = codingSystems[name] ?? codingSystems[name.uppercased()] { return known }
         let upper = name.uppercased()
@@ -59,9 +59,9 @@ struct Terminology: Sendable {
     /// namespace (or universal id) looked up in `identifier-systems`, else `urn:carebridge:id:<namespace>`.
     /// Nil when the authority is empty.
     func identifierSystem(namespace: String, universalID: String, type: String) -> String? {
-        let universalID = universalID.trimmingCharacters(in: .whitespaces)
-        let type = type.trimmingCharacters(in: .whitespaces).uppercased()
-        let namespace = namespace.trimmingCharacters(in: .whitespaces)
+        let universalID = universalID.trimmingWhitespace()
+        let type = type.trimmingWhitespace().uppercased()
+        let namespace = namespace.trimmingWhitespace()
         if let configured = identifierSystems[namespace] ?? identifierSystems[universalID] { return configured }
         if !universalID.isEmpty {
             if type == "ISO", Self.isOID(universalID) { return "urn:oid:\(universalID)" }

@@ -14,7 +14,7 @@ enum V2Primitives {
     /// A time gets the seconds FHIR requires (`1230` -> `12:30:00`) and its offset (`-0500` -> `-05:00`);
     /// a time written without an offset gets `defaultOffset` (mappings/settings.yaml `timezone-offset`).
     static func dateTime(_ text: String, defaultOffset: String) throws(ConversionFailure) -> String {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmingWhitespace()
         var digits = Substring(text.prefix { $0.isASCII && $0.isNumber })
         var rest = text.dropFirst(digits.count)
         var fraction = ""
@@ -78,7 +78,7 @@ enum V2Primitives {
     /// A v2 NM as the text of a FHIR decimal: sign and digits kept, leading `+` and zeros dropped
     /// (`+007.50` -> `7.50`, `.5` -> `0.5`).
     static func decimal(_ text: String) throws(ConversionFailure) -> String {
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimmingWhitespace())
         var sign = ""
         if rest.first == "+" { rest = rest.dropFirst() } else if rest.first == "-" { sign = "-"; rest = rest.dropFirst() }
         let parts = rest.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)

@@ -38,12 +38,12 @@ extension SafeXMLElement {
     /// `xsi:type` without any prefix the type name was written with (`PQ` for `xsi:type="v3:PQ"`).
     var xsiType: String? {
         guard let written = attribute("type", namespace: Self.xsiNamespace) ?? attribute("type") else { return nil }
-        return String(written.split(separator: ":").last ?? Substring(written)).trimmingCharacters(in: .whitespaces)
+        return String(written.split(separator: ":").last ?? Substring(written)).trimmingWhitespace()
     }
 
     /// A non-empty attribute value, trimmed.
     func nonEmptyAttribute(_ wanted: String) -> String? {
-        guard let value = attribute(wanted)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+        guard let value = attribute(wanted)?.trimmingWhitespaceAndNewlines(), !value.isEmpty else {
             return nil
         }
         return value

@@ -102,7 +102,7 @@ extension VendorDocumentReader {
             rest = rest.dropFirst(candidate.count)
             break
         }
-        guard let number = try? V2Primitives.decimal(rest.trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let number = try? V2Primitives.decimal(rest.trimmingWhitespace()) else { return nil }
         return converter.quantity(number, unit: unit, comparator: comparator)
     }
 

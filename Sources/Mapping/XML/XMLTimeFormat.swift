@@ -59,7 +59,7 @@ struct XMLTimeFormat: Sendable, Hashable {
     }
 
     private func read(_ text: String) throws(ConversionFailure) -> String {
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimmingWhitespace())
         var fields: [Character: String] = [:]
         for token in tokens {
             switch token {
@@ -102,7 +102,7 @@ struct XMLTimeFormat: Sendable, Hashable {
     static func v2(fromISO text: String) -> String {
         var result = ""
         var inZone = false
-        for character in text.trimmingCharacters(in: .whitespaces) {
+        for character in text.trimmingWhitespace() {
             switch character {
             case "-" where !inZone && result.count < 8: continue
             case "T", ":": continue
