@@ -40,4 +40,23 @@ struct AcknowledgementTests {
         #expect(try HL7Message(parsing: HL7Encoder().encode(ack))["MSA-2"] == "C-9")
         #expect(HL7Acknowledgement.Header(scanning: Array("no header".utf8)) == HL7Acknowledgement.Header())
     }
+
+    @Test("the ACK's timestamp is the UTC calendar time, the same as Foundation's calendar gives, across eras and leap days")
+    func timestamps() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        #expect(HL7Acknowledgement.timestampText(Self.time) == "20261123103320+0000")
+        #expect(HL7Acknowledgement.timestampText(Date(timeIntervalSince1970: 0)) == "19700101000000+0000")
+        #expect(HL7Acknowledgement.timestampText(Date(timeIntervalSince1970: -0.5)) == "19691231235959+0000")
+        var generator = SystemRandomNumberGenerator()
+        let samples = [951_782_400.0, 951_868_799.0, 4_107_542_400.0, -2_208_988_800.0, 1_709_164_800.0]
+            + (0..<2_000).map { _ in Double(Int64.random(in: -5_000_000_000...10_000_000_000, using: &generator)) }
+        for seconds in samples {
+            let time = Date(timeIntervalSince1970: seconds)
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: time)
+            let numbers = [parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second].map { $0 ?? 0 }
+            let expected = String(format: "%04d%02d%02d%02d%02d%02d+0000", numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
+            #expect(HL7Acknowledgement.timestampText(time) == expected, "\(seconds)")
+        }
+    }
 }
