@@ -8,7 +8,12 @@ extension StoreSession {
     /// that two identical conditional creates cannot both create. The lock is named by the canonical text of
     /// the criteria (sorted parameters), so the order of the parameters does not matter.
     public func lock(_ query: SearchQuery) async throws(StoreError) {
-        try await rowCount(of: AdvisoryLockStatement(key: "\(query.resourceType)?\(query.canonicalText)"))
+        try await rowCount(of: AdvisoryLockStatement(key: Self.lockKey(query)))
+    }
+
+    /// The name of the advisory lock of `query`'s criteria.
+    private static func lockKey(_ query: SearchQuery) -> String {
+        "\(query.resourceType)?\(query.canonicalText)"
     }
 
     /// The id of the one current resource matching `criteria`, or nil when none does; more than one is
@@ -17,11 +22,17 @@ extension StoreSession {
     /// one resource matches already no lock is needed (a concurrent writer cannot make it match none), so
     /// transactions that refer to the same existing resource (a lab's ordering practitioner, a patient) do not
     /// wait for each other. `name` says what the criteria are in the error (e.g. "If-None-Exist criteria").
+    /// A single token (`identifier=system|value`) does all of this in one statement (`carebridge_token_match`).
     public func match(_ criteria: SearchQuery, name: String = "the criteria") async throws(StoreError) -> String? {
-        var ids = try await matches(criteria)
-        if ids.isEmpty {
-            try await lock(criteria)
+        var ids: [String]
+        if let token = criteria.soleToken {
+            ids = try await tokenMatch(criteria.resourceType, token, limit: 2, lockKey: Self.lockKey(criteria))
+        } else {
             ids = try await matches(criteria)
+            if ids.isEmpty {
+                try await lock(criteria)
+                ids = try await matches(criteria)
+            }
         }
         guard ids.count <= 1 else {
             throw StoreError(.multipleMatches, "\(name) match more than one \(criteria.resourceType)")

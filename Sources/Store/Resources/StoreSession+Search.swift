@@ -35,20 +35,29 @@ extension StoreSession {
 
     /// The ids of the current resources matching `query`, at most `limit` of them (conditional interactions).
     public func matches(_ query: SearchQuery, limit: Int = 2) async throws(StoreError) -> [String] {
-        let statement: PostgresQuery
-        if let tokenMatch = query.soleTokenMatch(limit: limit) {
-            statement = tokenMatch
-        } else {
-            var sql = SQLBuilder("SELECT r.id FROM resource r")
-            query.appendFilter(to: &sql)
-            sql.append(" LIMIT ", bind: limit)
-            statement = sql.query
-        }
+        if let token = query.soleToken { return try await tokenMatch(query.resourceType, token, limit: limit, lockKey: nil) }
+        var sql = SQLBuilder("SELECT r.id FROM resource r")
+        query.appendFilter(to: &sql)
+        sql.append(" LIMIT ", bind: limit)
+        let statement = sql.query
         return try await database {
             var ids: [String] = []
             for try await id in try await connection.query(statement, logger: logger).decode(String.self) {
                 ids.append(id)
             }
+            return ids
+        }
+    }
+
+    /// The current resources of `type` holding `token`, at most `limit`; with `lockKey`, when none does, after
+    /// taking that advisory lock (a new snapshot: what the lock's last holder committed is seen).
+    func tokenMatch(
+        _ type: String, _ token: SearchQuery.SoleToken, limit: Int, lockKey: String?
+    ) async throws(StoreError) -> [String] {
+        try await database {
+            let statement = TokenMatchStatement(type: type, token: token, limit: limit, lockKey: lockKey)
+            var ids: [String] = []
+            for try await id in try await connection.execute(statement, logger: logger) { ids.append(id) }
             return ids
         }
     }

@@ -257,26 +257,24 @@ extension SearchClause {
 }
 
 extension SearchQuery {
+    /// One token parameter with a system and a code.
+    struct SoleToken {
+        let parameter: String
+        let system: String
+        let code: String
+    }
+
     /// For criteria that are one token with a system and a code and nothing else (`identifier=system|value`,
-    /// what conditional interactions mostly use), the statement finding the current resources that hold it,
-    /// at most `limit` of them; nil for other criteria.
-    ///
-    /// It reads the token's index rows first and looks up each one's resource by primary key in a subquery
-    /// that cannot become a join. The general form lets the planner start from the resources of the type
+    /// what conditional interactions mostly use), that token; nil for other criteria. Such criteria are matched
+    /// by `carebridge_token_match` (migration 14), which reads the token's index rows first and looks up each
+    /// one's resource by primary key: the general form lets the planner start from the resources of the type
     /// instead, and statistics taken while the tables were small (an early automatic ANALYZE of a new
     /// database) made it do so, scanning every resource of the type for each match until the next ANALYZE.
-    func soleTokenMatch(limit: Int) -> PostgresQuery? {
+    var soleToken: SoleToken? {
         guard clauses.count == 1, compartment == nil, let clause = clauses.first, clause.type == .token,
               case .token(let tokens, negated: false) = clause.match, tokens.count == 1,
               let system = tokens[0].system, let code = tokens[0].code
         else { return nil }
-        var sql = SQLBuilder("SELECT DISTINCT x.id FROM search_token x WHERE x.resource_type = ")
-        sql.append(bind: resourceType)
-        sql.append(" AND x.param = ", bind: clause.parameter)
-        sql.append(" AND x.system = ", bind: system)
-        sql.append(" AND x.code = ", bind: code)
-        sql.append(" AND (SELECT NOT r.deleted FROM resource r WHERE r.resource_type = x.resource_type AND r.id = x.id)")
-        sql.append(" LIMIT ", bind: limit)
-        return sql.query
+        return SoleToken(parameter: clause.parameter, system: system, code: code)
     }
 }
