@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension ProfileRegistry {
     /// Whether a resource of `type` has at most one value for search parameter `definition`: its expression is
@@ -6,7 +7,13 @@ extension ProfileRegistry {
     /// (`(Observation.value as Quantity) | (Observation.value as SampledData)`), every step of which allows at
     /// most one value. Several clauses on such a parameter must then all match that one value, which lets the
     /// search engine test them together.
+    /// Answers are kept per registry: every search clause parsed asks, and working one out reads the expression text.
     public func isSingleValued(_ definition: SearchParameterDefinition, for type: String) -> Bool {
+        let key = [type, definition.code, definition.expression ?? ""].joined(separator: "\u{1F}")
+        return singleValuedAnswers.answer(for: key) { computeIsSingleValued(definition, for: type) }
+    }
+
+    private func computeIsSingleValued(_ definition: SearchParameterDefinition, for type: String) -> Bool {
         guard let expression = definition.expression, let start = structures.resources[type]?.table else { return false }
         let paths = Set(expression.split(separator: "|").map { Self.elementPath(String($0)) })
         guard paths.count == 1, let path = paths.first, let steps = path,
@@ -38,5 +45,17 @@ extension ProfileRegistry {
         let steps = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard steps.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber } }) else { return nil }
         return steps
+    }
+}
+
+/// The answers of `ProfileRegistry.isSingleValued` worked out so far, shared by the copies of one registry.
+final class SingleValuedAnswers: Sendable {
+    private let answers = Mutex<[String: Bool]>([:])
+
+    func answer(for key: String, compute: () -> Bool) -> Bool {
+        if let known = answers.withLock({ $0[key] }) { return known }
+        let answer = compute()
+        answers.withLock { $0[key] = answer }
+        return answer
     }
 }

@@ -10,6 +10,8 @@ public struct ProfileRegistry: Sendable {
     let structures: StructureTables
     private let served: Set<String>
     private let searchParametersByType: [String: [SearchParameterDefinition]]
+    /// What `isSingleValued` has worked out.
+    let singleValuedAnswers = SingleValuedAnswers()
 
     /// The resource types the hub serves over REST, sorted.
     public var servedTypes: [String]

@@ -1,7 +1,7 @@
 /// The resource a literal reference names (https://hl7.org/fhir/R4/references.html#literal): `Patient/123`,
 /// `Patient/123/_history/2`, or an absolute URL ending in them (`http://x/fhir/Patient/123`).
 public struct LiteralReference: Sendable, Hashable {
-    /// The resource type (letters, starting upper-case).
+    /// The resource type (ASCII letters, starting upper-case, as every FHIR resource type name).
     public let type: String
     /// The logical id.
     public let id: String
@@ -16,7 +16,9 @@ public struct LiteralReference: Sendable, Hashable {
         guard parts.count >= 2 else { return nil }
         let type = parts[parts.count - 2]
         let id = String(parts[parts.count - 1])
-        guard type.first?.isUppercase == true, type.allSatisfy(\.isLetter), FHIRResource.isValidID(id) else { return nil }
+        guard let first = type.utf8.first, (0x41...0x5A).contains(first),
+              type.utf8.allSatisfy({ (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }), FHIRResource.isValidID(id)
+        else { return nil }
         self.type = String(type)
         self.id = id
         isTypeAndIDOnly = parts.count == 2
