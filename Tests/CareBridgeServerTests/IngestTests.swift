@@ -43,6 +43,12 @@ struct IngestTests {
             #expect(update?["MSA-1"] == "AA")
             let updated = try await hub.get("/fhir/Patient?identifier=INGEST-1").json.entries
             #expect(updated.count == 1 && updated.first?.string("resource.name.0.family") == "Okafor-Smith", "updated, not duplicated")
+
+            let version = updated.first?.string("resource.meta.versionId")
+            let (_, same) = try await Self.post(hub, Self.adt("C3", family: "Okafor-Smith", trigger: "A08"))
+            #expect(same?["MSA-1"] == "AA")
+            let unchanged = try await hub.get("/fhir/Patient?identifier=INGEST-1").json.entries
+            #expect(unchanged.first?.string("resource.meta.versionId") == version, "an A08 that changes nothing makes no version")
         }
     }
 

@@ -81,4 +81,25 @@ struct SearchIndexDigestTests {
             #expect(try await Self.digest(database, "Patient", created.id) == digest)
         }
     }
+
+    @Test("keepingUnchanged: the same content keeps the current version; other content, or a deleted resource, makes a new one")
+    func unchangedContentIsKept() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withSession { session in
+                let created = try await session.create(Rows.resource(Rows.patientJSON))
+                let (kept, _) = try await session.update(Rows.resource(Rows.patientJSON), id: created.id, keepingUnchanged: true)
+                #expect(kept.versionId == 1 && abs(kept.lastUpdated.timeIntervalSince(created.lastUpdated)) < 0.001)
+                #expect(try await session.read("Patient", created.id, version: 2) == nil)
+
+                let (plain, _) = try await session.update(Rows.resource(Rows.patientJSON), id: created.id)
+                #expect(plain.versionId == 2, "without the option every update is a version")
+                let renamed = try Rows.resource(Rows.patientJSON.replacingOccurrences(of: "Zoé", with: "Zoe"))
+                #expect(try await session.update(renamed, id: created.id, keepingUnchanged: true).stored.versionId == 3)
+
+                try await session.delete("Patient", created.id)
+                let (restored, _) = try await session.update(renamed, id: created.id, keepingUnchanged: true)
+                #expect(restored.versionId == 5 && !restored.deleted)
+            }
+        }
+    }
 }

@@ -30,6 +30,7 @@ public struct IngestOutcome: Sendable {
 /// again without being applied twice.
 public struct IngestPipeline: Sendable {
     let store: ResourceStore
+    /// Applies the transactions; an update that changes nothing keeps the current version (`keepingUnchanged`).
     let handler: RestHandler
     let mappings: MappingLibrary
     /// The FHIR base the transaction runs under (it only shapes `Location`s).
@@ -43,7 +44,7 @@ public struct IngestPipeline: Sendable {
         audit: AuditTrail? = nil, logger: Logger
     ) {
         self.store = store
-        self.handler = handler
+        self.handler = handler.keepingUnchanged()
         self.mappings = mappings
         self.base = base
         self.audit = audit

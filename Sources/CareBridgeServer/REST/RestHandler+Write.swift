@@ -28,7 +28,8 @@ extension RestHandler {
         guard let id else {
             try requireUnconfined(.update, type, "A conditional update")
             let criteria = try conditionalCriteria(request, type: type)
-            let (stored, created) = try await session.update(resource, matching: criteria, ifMatch: ifMatch)
+            let (stored, created) = try await session.update(
+                resource, matching: criteria, ifMatch: ifMatch, keepingUnchanged: keepsUnchanged)
             return written(stored, created: created, request)
         }
         guard let bodyID = resource.id else {
@@ -38,7 +39,7 @@ extension RestHandler {
             throw FHIRError(400, code: "invalid", "The resource id '\(bodyID)' does not match the URL id '\(id)'", expression: ["\(type).id"])
         }
         if patient != nil, let current = try await session.read(type, id) { try confine(current, to: patient) }
-        let (stored, created) = try await session.update(resource, id: id, ifMatch: ifMatch)
+        let (stored, created) = try await session.update(resource, id: id, ifMatch: ifMatch, keepingUnchanged: keepsUnchanged)
         return written(stored, created: created, request)
     }
 

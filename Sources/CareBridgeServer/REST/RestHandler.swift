@@ -25,6 +25,8 @@ public struct RestHandler: Sendable {
     let tokenEndpoint: String?
     /// The caller's address, for the audit trail.
     private(set) var remoteAddress: String?
+    /// Whether an update whose content is the current version's is left as it is (see `keepingUnchanged()`).
+    private(set) var keepsUnchanged = false
 
     /// A handler over `store`, validating writes with `registry` (and Subscriptions with `subscriptions`).
     public init(
@@ -47,6 +49,15 @@ public struct RestHandler: Sendable {
         var handler = self
         handler.access = grant
         handler.remoteAddress = remoteAddress
+        return handler
+    }
+
+    /// This handler, with updates that change nothing creating no new version (the current one is returned and
+    /// no subscription is notified): what ingest uses, so that an ADT^A08 resent with the same demographics
+    /// does not add a version of the Patient each time. REST updates always make a new version.
+    public func keepingUnchanged() -> RestHandler {
+        var handler = self
+        handler.keepsUnchanged = true
         return handler
     }
 

@@ -55,17 +55,20 @@ extension StoreSession {
     }
 
     /// Conditional update (`PUT Type?criteria`): updates the one match, or creates when there is none.
+    /// `keepingUnchanged` as for an update by id.
     public func update(
-        _ resource: FHIRResource, matching criteria: SearchQuery, ifMatch: Int? = nil
+        _ resource: FHIRResource, matching criteria: SearchQuery, ifMatch: Int? = nil, keepingUnchanged: Bool = false
     ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
         guard let id = try await match(criteria) else {
-            if let id = resource.id { return try await update(resource, id: id, ifMatch: ifMatch) }
+            if let id = resource.id {
+                return try await update(resource, id: id, ifMatch: ifMatch, keepingUnchanged: keepingUnchanged)
+            }
             return (try await create(resource), true)
         }
         if let bodyID = resource.id, bodyID != id {
             throw StoreError(.invalidRequest, "the resource id \(bodyID) is not the id of the match, \(id)")
         }
-        return try await update(resource, id: id, ifMatch: ifMatch)
+        return try await update(resource, id: id, ifMatch: ifMatch, keepingUnchanged: keepingUnchanged)
     }
 
     /// Conditional delete (`DELETE Type?criteria`): deletes the one match; none is not an error.

@@ -86,8 +86,11 @@ public struct StoreSession: Sendable {
 
     /// Stores `resource` as the next version of `type/id`, creating it if it does not exist
     /// (update-as-create); with `ifMatch`, only if the current version is that one.
+    /// With `keepingUnchanged`, a resource whose content is that of the current version (everything but
+    /// `meta.versionId` and `meta.lastUpdated`) is left as it is: no new version, no history row, no change to
+    /// notify; the current version is returned.
     public func update(
-        _ resource: FHIRResource, id: String, ifMatch: Int? = nil, method: String = "PUT"
+        _ resource: FHIRResource, id: String, ifMatch: Int? = nil, method: String = "PUT", keepingUnchanged: Bool = false
     ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
         let type = resource.resourceType
         for _ in 0..<100 {
@@ -105,6 +108,7 @@ public struct StoreSession: Sendable {
                     .versionConflict, "\(type)/\(id) is at version \(current.versionId), not \(ifMatch) (If-Match)"
                 )
             }
+            if keepingUnchanged, !current.deleted, hasContent(of: resource, current) { return (current, false) }
             if let stored = try await replace(current, indexDigest: digest, with: resource, method: method) {
                 return (stored, false)
             }
@@ -156,6 +160,12 @@ public struct StoreSession: Sendable {
             if error.code == .conflict { return nil }
             throw error
         }
+    }
+
+    /// Whether `resource`, stamped as version `current` was, is byte for byte the body stored for it.
+    private func hasContent(of resource: FHIRResource, _ current: StoredResource) -> Bool {
+        let (body, _, _) = stamp(resource, id: current.id, version: current.versionId, at: current.lastUpdated)
+        return current.body.readableBytesView.elementsEqual(body.utf8)
     }
 
     /// The current version of `type/id` and the digest of its index rows (nil when not known).
