@@ -125,27 +125,18 @@ public enum HL7Acknowledgement {
         return HL7Message(segments: segments)
     }
 
-    /// `time` as an HL7 DTM in UTC: `20261123114501+0000` (whole seconds, rounded down). Computed from the
-    /// day count (the proleptic Gregorian calendar's civil-from-days), not through `Calendar`, which cost more
-    /// than the rest of building an acknowledgement.
+    /// `time` as an HL7 DTM in UTC: `20261123114501+0000` (whole seconds, rounded down). Broken down by the C
+    /// library's `gmtime_r`, not through `Calendar` and `String(format:)`, which cost more than the rest of
+    /// building an acknowledgement.
     public static func timestampText(_ time: Date) -> String {
-        let seconds = Int(time.timeIntervalSince1970.rounded(.down))
-        var (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
-        if secondOfDay < 0 {
-            days -= 1
-            secondOfDay += 86_400
-        }
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let parts = [(year, 4), (month, 2), (day, 2), (secondOfDay / 3_600, 2), (secondOfDay / 60 % 60, 2), (secondOfDay % 60, 2)]
-        return parts.map { value, width in
+        var seconds = time_t(time.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return "" }
+        let fields = [
+            (Int(parts.tm_year) + 1900, 4), (Int(parts.tm_mon) + 1, 2), (Int(parts.tm_mday), 2), (Int(parts.tm_hour), 2),
+            (Int(parts.tm_min), 2), (Int(parts.tm_sec), 2),
+        ]
+        return fields.map { value, width in
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }.joined() + "+0000"

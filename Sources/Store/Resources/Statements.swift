@@ -88,6 +88,28 @@ struct CreateStatement: CountingStatement {
     }
 }
 
+/// What every write of a next version binds first, as `$1` to `$7`: the resource, its new and its current
+/// version number, the time, the body and the interaction.
+struct NextVersion: Sendable {
+    let type: String
+    let id: String
+    let version: Int
+    let previousVersion: Int
+    let now: Date
+    let body: String
+    let method: String
+
+    func append(to bindings: inout PostgresBindings) {
+        bindings.append(type)
+        bindings.append(id)
+        bindings.append(version)
+        bindings.append(previousVersion)
+        bindings.append(now)
+        bindings.append(body)
+        bindings.append(method)
+    }
+}
+
 /// The next version of a resource, written only if the current version is still `previousVersion`
 /// (compare-and-set), with its index rows; returns one row when it was written, none when another writer came first.
 struct ReplaceStatement: CountingStatement {
@@ -103,25 +125,13 @@ struct ReplaceStatement: CountingStatement {
         RETURNING 1
         """
 
-    let type: String
-    let id: String
-    let version: Int
-    let previousVersion: Int
-    let now: Date
-    let body: String
-    let method: String
+    let next: NextVersion
     let entries: SearchIndexEntries
     let digest: [UInt8]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 8 + SearchIndexSQL.parameterCount)
-        bindings.append(type)
-        bindings.append(id)
-        bindings.append(version)
-        bindings.append(previousVersion)
-        bindings.append(now)
-        bindings.append(body)
-        bindings.append(method)
+        next.append(to: &bindings)
         SearchIndexSQL.append(entries, to: &bindings)
         bindings.append(ByteBuffer(bytes: digest))
         return bindings
@@ -144,24 +154,12 @@ struct ReplaceKeepingIndexStatement: CountingStatement {
         RETURNING 1
         """
 
-    let type: String
-    let id: String
-    let version: Int
-    let previousVersion: Int
-    let now: Date
-    let body: String
-    let method: String
+    let next: NextVersion
     let digest: [UInt8]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 8)
-        bindings.append(type)
-        bindings.append(id)
-        bindings.append(version)
-        bindings.append(previousVersion)
-        bindings.append(now)
-        bindings.append(body)
-        bindings.append(method)
+        next.append(to: &bindings)
         bindings.append(ByteBuffer(bytes: digest))
         return bindings
     }

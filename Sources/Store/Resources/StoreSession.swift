@@ -192,14 +192,12 @@ public struct StoreSession: Sendable {
         let (body, stamped, now) = stamp(resource, id: id, version: version)
         let entries = indexEntries(for: stamped)
         let digest = entries.digest
+        let next = NextVersion(
+            type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method)
         let statement: any CountingStatement = if digest == indexDigest {
-            ReplaceKeepingIndexStatement(
-                type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body,
-                method: method, digest: digest)
+            ReplaceKeepingIndexStatement(next: next, digest: digest)
         } else {
-            ReplaceStatement(
-                type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body,
-                method: method, entries: entries, digest: digest)
+            ReplaceStatement(next: next, entries: entries, digest: digest)
         }
         return try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
             guard try await session.rowCount(of: statement) == 1 else { return nil }
