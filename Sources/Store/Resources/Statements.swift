@@ -3,32 +3,11 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
-/// The hot read: the current version of one resource, prepared once per connection.
+/// The hot read: the current version of one resource, prepared once per connection, and the digest of its index
+/// rows (`SearchIndexEntries.digest`), which an update compares with its new rows' digest.
 struct ReadCurrentStatement: PostgresPreparedStatement {
     /// Named here: the protocol's default name is `String(reflecting:)` of the type, computed on every execution.
     static let name = "carebridge_read_current"
-    static let sql = "SELECT version_id, last_updated, deleted, body FROM resource WHERE resource_type = $1 AND id = $2"
-    typealias Row = (Int, Date, Bool, ByteBuffer)
-
-    let type: String
-    let id: String
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(type)
-        bindings.append(id)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
-    }
-}
-
-/// The current version of one resource and the digest of its index rows (`SearchIndexEntries.digest`), which an
-/// update compares with its new rows' digest.
-struct ReadForUpdateStatement: PostgresPreparedStatement {
-    static let name = "carebridge_read_for_update"
     static let sql = """
         SELECT version_id, last_updated, deleted, body, index_digest FROM resource WHERE resource_type = $1 AND id = $2
         """

@@ -23,15 +23,7 @@ public struct StoreSession: Sendable {
     /// The current version of `type/id` (a deletion is returned with `deleted` set), or nil if never stored.
     public func read(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
         if type == Self.auditEventType { return try await auditEvent(id) }
-        return try await database {
-            let rows = try await connection.execute(ReadCurrentStatement(type: type, id: id), logger: logger)
-            for try await row in rows {
-                return StoredResource(
-                    resourceType: type, id: id, versionId: row.0, lastUpdated: row.1, deleted: row.2, body: row.3
-                )
-            }
-            return nil
-        }
+        return try await readForUpdate(type, id)?.0
     }
 
     /// Version `version` of `type/id`, or nil.
@@ -171,7 +163,7 @@ public struct StoreSession: Sendable {
     /// The current version of `type/id` and the digest of its index rows (nil when not known).
     private func readForUpdate(_ type: String, _ id: String) async throws(StoreError) -> (StoredResource, [UInt8]?)? {
         try await database {
-            for try await row in try await connection.execute(ReadForUpdateStatement(type: type, id: id), logger: logger) {
+            for try await row in try await connection.execute(ReadCurrentStatement(type: type, id: id), logger: logger) {
                 let current = StoredResource(
                     resourceType: type, id: id, versionId: row.0, lastUpdated: row.1, deleted: row.2, body: row.3
                 )
