@@ -5,7 +5,9 @@
 //
 // TEMPLATE is a sample message (samples/hl7v2/adt_a08.hl7 or oru_r01.hl7); each message gets a unique control
 // id and order numbers, and a patient identifier from a pool of PATIENTS (default 2000), so later messages update
-// patients the earlier ones created.
+// patients the earlier ones created. With CHANGE_PATIENT=1 in the environment each message also carries a
+// home phone number of its own, so every update changes the Patient (and its search index rows); without it an
+// ADT^A08 for a patient already stored changes nothing, and the hub keeps the current version.
 import Foundation
 import HL7v2
 import MLLP
@@ -19,6 +21,7 @@ else {
 }
 let tag = arguments[5]
 let patients = arguments.count > 6 ? Int(arguments[6]) ?? 2000 : 2000
+let changesPatient = ProcessInfo.processInfo.environment["CHANGE_PATIENT"] == "1"
 let text = String(decoding: template, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\r")
     .replacingOccurrences(of: "\n", with: "\r")
 
@@ -35,6 +38,7 @@ func message(_ number: Int, connection: Int) -> String {
         .replacingOccurrences(of: "ORD-448813", with: "P2" + unique)
         .replacingOccurrences(of: "4471233", with: "BENCH\(patient)")
         .replacingOccurrences(of: "7734512", with: "V\(patient)")
+        .replacingOccurrences(of: "5550987", with: changesPatient ? String(1_000_000 + (connection * perConnection + number) % 9_000_000) : "5550987")
 }
 
 let started = ContinuousClock.now
