@@ -23,7 +23,7 @@ public struct StoreSession: Sendable {
     /// The current version of `type/id` (a deletion is returned with `deleted` set), or nil if never stored.
     public func read(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
         if type == Self.auditEventType { return try await auditEvent(id) }
-        return try await readForUpdate(type, id)?.0
+        return try await readCurrent(type, id)?.0
     }
 
     /// Version `version` of `type/id`, or nil.
@@ -86,7 +86,7 @@ public struct StoreSession: Sendable {
     ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
         let type = resource.resourceType
         for _ in 0..<100 {
-            guard let (current, digest) = try await readForUpdate(type, id) else {
+            guard let (current, digest) = try await readCurrent(type, id) else {
                 if let ifMatch {
                     throw StoreError(.versionConflict, "\(type)/\(id) does not exist, so it is not version \(ifMatch)")
                 }
@@ -160,8 +160,8 @@ public struct StoreSession: Sendable {
         return current.body.readableBytesView.elementsEqual(body.utf8)
     }
 
-    /// The current version of `type/id` and the digest of its index rows (nil when not known).
-    private func readForUpdate(_ type: String, _ id: String) async throws(StoreError) -> (StoredResource, [UInt8]?)? {
+    /// The current version of `type/id` and the digest of its index rows (nil when not known), or nil if never stored.
+    private func readCurrent(_ type: String, _ id: String) async throws(StoreError) -> (StoredResource, [UInt8]?)? {
         try await database {
             for try await row in try await connection.execute(ReadCurrentStatement(type: type, id: id), logger: logger) {
                 let current = StoredResource(
