@@ -32,6 +32,7 @@ enum ChildProcess {
             posix_spawn_file_actions_addclose(&actions, pipeDescriptors[0])
             posix_spawn_file_actions_addclose(&actions, pipeDescriptors[1])
         }
+        closeInheritedDescriptors(&actions)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -64,5 +65,20 @@ enum ChildProcess {
         }
         let exitStatus: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return (exitStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    /// Adds the action that closes every descriptor from 3 on in the child (glibc 2.34's
+    /// `posix_spawn_file_actions_addclosefrom_np`, looked up at run time: the C library module does not declare
+    /// GNU extensions). SwiftNIO opens its sockets without close-on-exec, so a PostgreSQL server started while the
+    /// process has connections open would otherwise hold them for as long as it runs, and their peers would never
+    /// see them close.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        #if canImport(Glibc)
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let library = dlopen(nil, RTLD_NOW) else { return }
+        defer { dlclose(library) }
+        guard let symbol = dlsym(library, "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        #endif
     }
 }
