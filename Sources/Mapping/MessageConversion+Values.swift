@@ -8,13 +8,7 @@ extension MessageConversion {
         switch source {
         case .field(let path): return view.values(path, in: scope)
         case .messageID: return [V2Value(parts: [[context.messageID]])]
-        case .receivedAt:
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: context.receivedAt)
-            let text = [parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0]
-                .enumerated().map { String($0.element).leftPadded(to: $0.offset == 0 ? 4 : 2) }.joined() + "+0000"
-            return [V2Value(parts: [[text]])]
+        case .receivedAt: return [V2Value(parts: [[HL7Acknowledgement.timestampText(context.receivedAt)]])]
         }
     }
 

@@ -79,18 +79,25 @@ struct Terminology: Sendable {
 
     /// `text` with everything but letters, digits and `-._~` percent-encoded, so it can end a URN.
     static func uriSafe(_ text: String) -> String {
-        var result = ""
+        percentEncoded(text, keeping: "")
+    }
+
+    /// `text` as UTF-8 with every byte but the unreserved ones (ASCII letters, digits, `-._~`) and those of
+    /// `extra` written `%XX` (upper-case hex).
+    static func percentEncoded(_ text: String, keeping extra: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            let scalar = Unicode.Scalar(byte)
-            if (byte < 0x80 && (scalar.properties.isAlphabetic || (0x30...0x39).contains(byte)))
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: "~") {
-                result.unicodeScalars.append(scalar)
+            let isKept = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || "-._~".utf8.contains(byte) || extra.utf8.contains(byte)
+            if isKept {
+                result.append(byte)
             } else {
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                result += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 }
 

@@ -32,19 +32,7 @@ struct TransactionBuilder {
             if "\\|,$".contains(character) { escaped.append("\\") }
             escaped.append(character)
         }
-        let hex = Array("0123456789ABCDEF".utf8)
-        var result: [UInt8] = []
-        result.reserveCapacity(escaped.utf8.count)
-        for byte in escaped.utf8 {
-            let isSafe = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                || "-._~:/".utf8.contains(byte)
-            if isSafe {
-                result.append(byte)
-            } else {
-                result += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: result, as: UTF8.self)
+        return Terminology.percentEncoded(escaped, keeping: ":/")
     }
 
     /// The Bundle entries, with duplicates (same type and identity) folded into the first and references to
