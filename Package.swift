@@ -116,7 +116,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "MLLPLoad", dependencies: ["HL7v2", "MLLP"], path: "Benchmarks/mllp-ingest/Sources/MLLPLoad",
+            name: "MLLPLoad", dependencies: ["MLLP"], path: "Benchmarks/mllp-ingest/Sources/MLLPLoad",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -77,51 +77,64 @@ public struct IngestPipeline: Sendable {
         return outcome
     }
 
-    /// Logs `raw`, then applies it.
+    /// Logs `raw`, then applies it, both on one connection and on its event loop (see
+    /// `ResourceStore.withSession(onConnectionThread:)`): one lease from the pool and no thread hops per message.
     private func logAndApply(_ raw: [UInt8], _ received: Received, source: InboundSource, peer: String?) async -> IngestOutcome {
-        let id: Int64
         do {
-            id = try await store.withSession(onConnectionThread: true) { session in
-                try await session.recordInbound(raw: raw, source: source, peer: peer, header: received.inbound)
+            return try await store.withSession(onConnectionThread: true) { session in
+                let id: Int64
+                do {
+                    id = try await session.recordInbound(raw: raw, source: source, peer: peer, header: received.inbound)
+                } catch {
+                    return notStored(received, error)
+                }
+                return await handle(id, received, in: session)
             }
         } catch {
-            logger.error("inbound message not stored", metadata: ["error": "\(error)"])
-            let problem = HL7Acknowledgement.Problem(code: "207", message: "The message could not be stored; send it again")
-            return outcome(nil, .error, received.header, code: .error, problem: problem)
+            return notStored(received, error)
         }
-        return await handle(id, received)
+    }
+
+    /// The `AE` for a message that could not be stored.
+    private func notStored(_ received: Received, _ error: any Error) -> IngestOutcome {
+        logger.error("inbound message not stored", metadata: ["error": "\(error)"])
+        let problem = HL7Acknowledgement.Problem(code: "207", message: "The message could not be stored; send it again")
+        return outcome(nil, .error, received.header, code: .error, problem: problem)
     }
 
     /// Processes logged message `id` again (after a mapping was fixed): its raw bytes are read back, converted
     /// and applied as when it arrived. Nil when there is no such message. Audited as the work of `grant`.
     public func replay(_ id: Int64, grant: AccessGrant = .hub, remoteAddress: String? = nil) async throws -> IngestOutcome? {
-        guard let stored = try await store.withSession({ session in try await session.inboundMessage(id) }) else { return nil }
-        let received = Received(stored.raw, feeds: mappings.feeds)
-        let outcome = await handle(id, received)
-        audit(outcome, header: received.inbound, source: .replay, grant: grant, remoteAddress: remoteAddress)
+        let replayed: (IngestOutcome, InboundHeader)? = try await store.withSession(onConnectionThread: true) { session in
+            guard let stored = try await session.inboundMessage(id) else { return nil }
+            let received = Received(stored.raw, feeds: mappings.feeds)
+            return (await handle(id, received, in: session), received.inbound)
+        }
+        guard let (outcome, header) = replayed else { return nil }
+        audit(outcome, header: header, source: .replay, grant: grant, remoteAddress: remoteAddress)
         return outcome
     }
 
     /// Applies logged message `id`, or records why it cannot be read and rejects it.
-    private func handle(_ id: Int64, _ received: Received) async -> IngestOutcome {
+    private func handle(_ id: Int64, _ received: Received, in session: StoreSession) async -> IngestOutcome {
         switch received.content {
         case .hl7(.success(let message)):
             let mappings = self.mappings.current
             let context = MappingContext(receivedAt: Date(), messageID: String(id))
-            return await apply(id, received) {
+            return await apply(id, received, in: session) {
                 let result = try mappings.convert(message, context: context)
                 return (result.bundle, result.merge)
             }
         case .lab(.success(let result)):
-            return await apply(id, received) { (result.bundle, nil) }
+            return await apply(id, received, in: session) { (result.bundle, nil) }
         case .hl7(.failure(let error)):
             let problem = Self.problem(error)
-            await mark(id, .error, error: problem.message)
+            await mark(id, .error, error: problem.message, in: session)
             return outcome(id, .error, received.header, code: .reject, problem: problem)
         case .lab(.failure(let error)):
-            return await failed(id, received, mapping: error)
+            return await failed(id, received, mapping: error, in: session)
         case .unreadableXML(let reason):
-            await mark(id, .error, error: reason)
+            await mark(id, .error, error: reason, in: session)
             return outcome(id, .error, received.header, code: .reject, problem: .init(code: "100", message: reason))
         }
     }
@@ -130,13 +143,12 @@ public struct IngestPipeline: Sendable {
     /// and control id; a message whose sender and control id (or document id) another message holds is marked a
     /// duplicate of it instead.
     private func apply(
-        _ id: Int64, _ received: Received, convert: @Sendable () throws -> (FHIRResource, PatientMerge?)
+        _ id: Int64, _ received: Received, in session: StoreSession,
+        convert: @Sendable () throws -> (FHIRResource, PatientMerge?)
     ) async -> IngestOutcome {
         let inbound = received.inbound
         do {
-            let (status, resources) = try await store.withTransaction(
-                onConnectionThread: true
-            ) { session -> (InboundStatus, [String]) in
+            let (status, resources) = try await session.transaction { session -> (InboundStatus, [String]) in
                 if let original = try await session.claimInbound(inbound, id: id) {
                     try await session.markInbound(id, status: .duplicate, duplicateOf: original)
                     return (.duplicate, [])
@@ -149,29 +161,31 @@ public struct IngestPipeline: Sendable {
             }
             return outcome(id, status, received.header, code: .accept, resources: resources)
         } catch let error as MappingError {
-            return await failed(id, received, mapping: error)
+            return await failed(id, received, mapping: error, in: session)
         } catch {
             let reason = RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
-            await mark(id, .error, error: reason)
+            await mark(id, .error, error: reason, in: session)
             return outcome(id, .error, received.header, code: .error, problem: .init(code: "207", message: reason))
         }
     }
 
     /// Records a mapping failure: `AR` for a message type no mapping handles, `AE` otherwise.
-    private func failed(_ id: Int64, _ received: Received, mapping error: MappingError) async -> IngestOutcome {
+    private func failed(
+        _ id: Int64, _ received: Received, mapping error: MappingError, in session: StoreSession
+    ) async -> IngestOutcome {
         let unsupported = error.kind == .unsupportedMessageType
         let problem = HL7Acknowledgement.Problem(
             code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
             message: error.description)
-        await mark(id, .error, error: error.description)
+        await mark(id, .error, error: error.description, in: session)
         return outcome(id, .error, received.header, code: unsupported ? .reject : .error, problem: problem)
     }
 
     /// Records a failure in its own transaction (the processing one was rolled back, and with it the message's
     /// claim; a replayed message gives up the claim it kept from being applied before); a failure to do so is logged.
-    private func mark(_ id: Int64, _ status: InboundStatus, error: String) async {
+    private func mark(_ id: Int64, _ status: InboundStatus, error: String, in session: StoreSession) async {
         do {
-            try await store.withTransaction(onConnectionThread: true) { session in
+            try await session.transaction { session in
                 try await session.releaseInbound(id)
                 try await session.markInbound(id, status: status, error: error)
             }

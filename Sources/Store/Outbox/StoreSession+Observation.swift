@@ -27,8 +27,9 @@ extension StoreSession {
     }
 
     /// Runs `work` in a database transaction on this session's connection; before committing, the observer
-    /// records the changes the transaction journaled, and after, it is told they committed.
-    nonisolated(nonsending) func transaction<T: Sendable>(_ work: (StoreSession) async throws -> T) async throws -> T {
+    /// records the changes the transaction journaled, and after, it is told they committed. For a session of
+    /// `ResourceStore.withSession`, to run several transactions on one connection; not to be nested.
+    public nonisolated(nonsending) func transaction<T: Sendable>(_ work: (StoreSession) async throws -> T) async throws -> T {
         let session = journal == nil
             ? StoreSession(
                 connection: connection, indexer: indexer, logger: logger, observer: observer, journal: ChangeJournal(),
