@@ -56,6 +56,23 @@ struct ResourceCRUDTests {
         }
     }
 
+    @Test("update with a fresh id creates without looking first; an id that is taken after all is updated")
+    func updateWithFreshID() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withSession { session in
+                let fresh = try await session.update(patient(family: "new"), id: "fresh-1", freshID: true)
+                #expect(fresh.created && fresh.stored.versionId == 1 && fresh.stored.method == "PUT")
+                let taken = try await session.update(patient(family: "again"), id: "fresh-1", freshID: true)
+                #expect(!taken.created && taken.stored.versionId == 2)
+                #expect(try await session.read("Patient", "fresh-1")?.family() == "again")
+                await #expect(throws: StoreError.self) {
+                    try await session.update(patient(family: "x"), id: "fresh-2", ifMatch: 1, freshID: true)
+                }
+                #expect(try await session.read("Patient", "fresh-2") == nil, "If-Match never creates")
+            }
+        }
+    }
+
     @Test("update increments the version and keeps every version readable")
     func updateVersions() async throws {
         try await TestDatabase.with { database in

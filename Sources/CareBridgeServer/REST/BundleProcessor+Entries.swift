@@ -13,8 +13,9 @@ enum EntryPlan: Sendable {
     case create(id: String)
     /// A conditional create that matched this existing resource: nothing to write.
     case existing(id: String)
-    /// A conditional update resolved to this id.
-    case update(id: String)
+    /// A conditional update resolved to this id; `fresh` when nothing matched and the id was made up here, so
+    /// that the resource is created without being looked for first.
+    case update(id: String, fresh: Bool)
 }
 
 extension BundleProcessor {
@@ -45,9 +46,10 @@ extension BundleProcessor {
         case ("PUT", 1):
             try handler.requireUnconfined(.update, type, "A conditional update")
             let criteria = try SearchQuery(conditional: request.queryString, type: type, registry: handler.registry)
-            let id = try await session.match(criteria) ?? entry.resource?.id ?? UUID().uuidString.lowercased()
+            let known = try await session.match(criteria) ?? entry.resource?.id
+            let id = known ?? UUID().uuidString.lowercased()
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
-            return .update(id: id)
+            return .update(id: id, fresh: known == nil)
         case ("PUT", 2):
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(request.path[1])") }
             return .asIs
@@ -78,7 +80,7 @@ extension BundleProcessor {
             _ = try handler.require(.read, type)
             let stored = try await handler.existing(type, id, session)
             return handler.written(stored, created: false, request)
-        case .update(let id):
+        case .update(let id, let fresh):
             guard var resource = entry.resource else {
                 throw FHIRError(400, code: "required", "A PUT entry needs a resource")
             }
@@ -86,7 +88,7 @@ extension BundleProcessor {
             request.body = ByteBuffer(bytes: resource.bytes)
             request.path = [type, id]
             request.queryString = ""
-            return try await handler.update(type, id: id, request, session)
+            return try await handler.update(type, id: id, request, session, freshID: fresh)
         }
     }
 

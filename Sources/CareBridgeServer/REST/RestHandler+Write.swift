@@ -20,7 +20,9 @@ extension RestHandler {
     }
 
     /// Update by id, or conditional update when `id` is nil (criteria in the query string).
-    func update(_ type: String, id: String?, _ request: FHIRRequest, _ session: StoreSession) async throws -> FHIRResponse {
+    func update(
+        _ type: String, id: String?, _ request: FHIRRequest, _ session: StoreSession, freshID: Bool = false
+    ) async throws -> FHIRResponse {
         let patient = try require(.update, type)
         let resource = try checkedResource(request, type: type)
         try confineWrite(resource, to: patient)
@@ -39,7 +41,8 @@ extension RestHandler {
             throw FHIRError(400, code: "invalid", "The resource id '\(bodyID)' does not match the URL id '\(id)'", expression: ["\(type).id"])
         }
         if patient != nil, let current = try await session.read(type, id) { try confine(current, to: patient) }
-        let (stored, created) = try await session.update(resource, id: id, ifMatch: ifMatch, keepingUnchanged: keepsUnchanged)
+        let (stored, created) = try await session.update(
+            resource, id: id, ifMatch: ifMatch, keepingUnchanged: keepsUnchanged, freshID: freshID)
         return written(stored, created: created, request)
     }
 

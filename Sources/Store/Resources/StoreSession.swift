@@ -81,10 +81,17 @@ public struct StoreSession: Sendable {
     /// With `keepingUnchanged`, a resource whose content is that of the current version (everything but
     /// `meta.versionId` and `meta.lastUpdated`) is left as it is: no new version, no history row, no change to
     /// notify; the current version is returned.
+    /// With `freshID` (the caller has just made `id` up, as a conditional update that matched nothing does), the
+    /// resource is created without being looked for first; should the id be taken after all, it is read and
+    /// updated as without it.
     public func update(
-        _ resource: FHIRResource, id: String, ifMatch: Int? = nil, method: String = "PUT", keepingUnchanged: Bool = false
+        _ resource: FHIRResource, id: String, ifMatch: Int? = nil, method: String = "PUT", keepingUnchanged: Bool = false,
+        freshID: Bool = false
     ) async throws(StoreError) -> (stored: StoredResource, created: Bool) {
         let type = resource.resourceType
+        if freshID, ifMatch == nil, let created = try await insertIfAbsent(resource, id: id, method: method) {
+            return (created, true)
+        }
         for _ in 0..<100 {
             guard let (current, digest) = try await readCurrent(type, id) else {
                 if let ifMatch {
