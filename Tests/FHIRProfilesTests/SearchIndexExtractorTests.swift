@@ -1,4 +1,5 @@
 import FHIRCore
+import FHIRPath
 @testable import FHIRProfiles
 import Foundation
 import Testing
@@ -221,5 +222,35 @@ struct SearchIndexExtractorTests {
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         #expect(rows > 1_000)
+    }
+
+    @Test("A parameter left unevaluated because the resource lacks its elements finds nothing on any official example")
+    func unevaluatedParametersFindNothing() throws {
+        guard let directory = TestSupport.examplesDirectory else {
+            print("note: ../shared/fhir-r4/examples is absent; skipping the official examples")
+            return
+        }
+        let extractor = try Self.extractor.get()
+        var wrong: [String] = []
+        var skipped = 0
+        var evaluated = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where file.hasSuffix(".json") {
+            let data = try Data(contentsOf: directory.appendingPathComponent(file))
+            guard let resource = try? FHIRResource(parsing: data),
+                  let parameters = extractor.parametersByType[resource.resourceType]
+            else { continue }
+            let present = SearchIndexExtractor.elementNames(of: resource.json)
+            for parameter in parameters {
+                guard let reach = parameter.reach, reach.isDisjoint(with: present) else {
+                    evaluated += 1
+                    continue
+                }
+                skipped += 1
+                let found = (try? parameter.expression.evaluate(on: .object(resource.json))) ?? []
+                if !found.isEmpty { wrong.append("\(file) \(parameter.code): \(found.count) values") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.joined(separator: "\n"))")
+        #expect(skipped > 3_000, "skipped \(skipped), evaluated \(evaluated)")
     }
 }

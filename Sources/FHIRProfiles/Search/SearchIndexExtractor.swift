@@ -21,6 +21,9 @@ public struct SearchIndexExtractor: Sendable {
         let implicitSystems: [String: String]
         /// For a composite parameter, its two parts: a token and the value matched with it.
         let components: [Parameter]
+        /// The top-level elements its values can come from (`FHIRPathExpression.topLevelElements`); nil when
+        /// the expression does not tell, and for the parts of a composite.
+        var reach: Set<String>? = nil
     }
 
     /// The modifier under whose name (`identifier:of-type`) token rows `typeSystem|typeCode|value` of
@@ -33,7 +36,7 @@ public struct SearchIndexExtractor: Sendable {
     /// Parameter codes whose values the resource row already holds.
     static let fromResourceRow: Set<String> = ["_id", "_lastUpdated"]
 
-    private let parametersByType: [String: [Parameter]]
+    let parametersByType: [String: [Parameter]]
     let knownResourceTypes: Set<String>
 
     /// An extractor for every served type of `registry`; throws when an expression does not parse.
@@ -51,7 +54,9 @@ public struct SearchIndexExtractor: Sendable {
                       !Self.fromResourceRow.contains(definition.code),
                       only?[type]?.contains(definition.code) ?? true
                 else { continue }
-                if let parameter = try Self.parameter(definition, of: type, in: registry) { parameters.append(parameter) }
+                guard var parameter = try Self.parameter(definition, of: type, in: registry) else { continue }
+                parameter.reach = parameter.expression.topLevelElements(ofResourceType: type)
+                parameters.append(parameter)
             }
             parametersByType[type] = parameters
         }
@@ -100,11 +105,14 @@ public struct SearchIndexExtractor: Sendable {
     }
 
     /// The index rows of `resource`. A parameter whose expression fails on it is left out and listed in `failures`.
+    /// A parameter whose values can only come from top-level elements the resource does not have is not evaluated.
     public func entries(for resource: FHIRResource) -> SearchIndexEntries {
         var entries = SearchIndexEntries()
         guard let parameters = parametersByType[resource.resourceType] else { return entries }
         let root = JSONValue.object(resource.json)
+        let present = Self.elementNames(of: resource.json)
         for parameter in parameters {
+            if let reach = parameter.reach, reach.isDisjoint(with: present) { continue }
             let values: [FHIRPathValue]
             do {
                 values = try parameter.expression.evaluate(on: root)
@@ -121,6 +129,23 @@ public struct SearchIndexExtractor: Sendable {
             }
         }
         return entries
+    }
+
+    /// The names of the elements an object holds, as FHIRPath names them: `_name` (a primitive's extensions) as
+    /// `name`, and a choice element `valueQuantity` both as itself and as `value` (the part before its first
+    /// capital letter).
+    static func elementNames(of object: JSONObject) -> Set<String> {
+        var names: Set<String> = []
+        names.reserveCapacity(object.keys.count * 2)
+        for key in object.keys {
+            let extensionsOnly = key.hasPrefix("_")
+            let name = extensionsOnly ? key.dropFirst() : Substring(key)
+            names.insert(extensionsOnly ? String(name) : key)
+            if let capital = name.utf8.firstIndex(where: { $0 >= 0x41 && $0 <= 0x5A }), capital != name.startIndex {
+                names.insert(String(name[..<capital]))
+            }
+        }
+        return names
     }
 
     /// The rows of one element a composite selected: its value part under `code$system|code` and
