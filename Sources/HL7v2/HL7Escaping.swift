@@ -42,7 +42,8 @@ public enum HL7Escaping {
     }
 
     /// `value` written so that it can stand in one subcomponent: delimiters, the escape character and line
-    /// breaks become escape sequences (`\F\ \S\ \T\ \R\ \E\ \P\ \X0D\ \X0A\`).
+    /// breaks become escape sequences (`\F\ \S\ \T\ \R\ \E\ \P\ \X0D\ \X0A\`), and so do the other control
+    /// characters (`\Xhh\`), among them MLLP's frame bytes 0x0B and 0x1C, which must not appear inside a frame.
     public static func escape(_ value: String, encoding: HL7EncodingCharacters) -> String {
         var output = String.UnicodeScalarView()
         for scalar in value.unicodeScalars {
@@ -59,6 +60,9 @@ public enum HL7Escaping {
                     code = "T"
                 } else if scalar == encoding.truncation {
                     code = "P"
+                } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    code = "X" + (hex.count == 1 ? "0" + hex : hex)
                 } else {
                     code = nil
                 }

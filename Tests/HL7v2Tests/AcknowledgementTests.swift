@@ -30,6 +30,19 @@ struct AcknowledgementTests {
         #expect(ack["ERR-4"] == "E" && ack["ERR-8"] == "PID-3 | missing")
     }
 
+    @Test("error text with control characters (MLLP frame bytes, CR, NUL) is escaped: three segments, nothing that ends a frame")
+    func controlCharacters() throws {
+        let message = try HL7Message(parsing: Self.adt)
+        let reason = "bad \u{0B}id\u{00}\r\u{1C} here"
+        let problem = HL7Acknowledgement.Problem(code: "207", message: reason)
+        let bytes = Array(HL7Encoder().encode(
+            HL7Acknowledgement.make(for: .init(message), code: .error, problem: problem, controlID: "CB9", at: Self.time)).utf8)
+        #expect(!bytes.contains(0x0B) && !bytes.contains(0x1C) && !bytes.contains(0x00))
+        #expect(bytes.filter { $0 == 0x0D }.count == 3)
+        let ack = try HL7Message(parsing: bytes)
+        #expect(ack["MSA-3"] == reason && ack["ERR-8"] == reason)
+    }
+
     @Test("an unreadable message still gets its control id back, scanned from the raw bytes")
     func scanned() throws {
         let raw = Array("junk\nMSH|^~\\&|LAB|WEST|||2026||ORU^R01|C-9|T|2.3\rOBX|bad".utf8)

@@ -56,12 +56,15 @@ struct EscapeAndCharacterSetTests {
         #expect(unescape("a\\C2842\\b\\M2442\\c") == "abc")
     }
 
-    @Test("escaping a value and reading it back gives the value")
+    @Test("escaping a value (delimiters, line breaks, control characters) and reading it back gives the value")
     func escapeRoundTrip() {
         let value = "a|b^c&d~e\\f\rg\nh"
         let escaped = HL7Escaping.escape(value, encoding: Self.standard)
         #expect(escaped == "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D\\g\\X0A\\h")
         #expect(unescape(escaped) == value)
+        let controls = "a\u{0B}b\u{1C}c\u{00}d\te\u{7F}"
+        #expect(HL7Escaping.escape(controls, encoding: Self.standard) == "a\\X0B\\b\\X1C\\c\\X00\\d\\X09\\e\\X7F\\")
+        #expect(unescape(HL7Escaping.escape(controls, encoding: Self.standard)) == controls)
         let field = HL7Field(components: ["DOE^X", "JOHN"])
         #expect(field.raw == "DOE\\S\\X^JOHN")
         #expect(field.value == "DOE^X")
