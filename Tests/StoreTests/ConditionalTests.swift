@@ -154,4 +154,26 @@ struct ConditionalTests {
             }
         }
     }
+
+    @Test("an update of a match whose row another transaction changed after the match reads it again and makes the next version")
+    func matchedRowChangedByAnother() async throws {
+        try await TestDatabase.with { database in
+            let id = try await database.store.withSession { session in
+                try await session.create(patient(family: "v1", identifiers: ["urn:p|1"])).id
+            }
+            try await database.store.withTransaction { session in
+                #expect(try await session.match(try criteria("identifier=urn:p|1")) == id)
+                try await database.store.withSession { other in
+                    _ = try await other.update(patient(family: "v2", identifiers: ["urn:p|1"]), id: id)
+                }
+                let (updated, created) = try await session.update(patient(family: "v3", identifiers: ["urn:p|1"]), id: id)
+                #expect(!created && updated.versionId == 3)
+                #expect(try await session.read("Patient", id)?.family() == "v3")
+            }
+            let (second, current) = try await database.store.withSession { session in
+                (try await session.read("Patient", id, version: 2)?.family(), try await session.read("Patient", id)?.versionId)
+            }
+            #expect(second == "v2" && current == 3)
+        }
+    }
 }

@@ -33,7 +33,7 @@ extension StoreSession {
         let session = journal == nil
             ? StoreSession(
                 connection: connection, indexer: indexer, logger: logger, observer: observer, journal: ChangeJournal(),
-                searchTimeout: searchTimeout
+                searchTimeout: searchTimeout, prefetched: PrefetchedRows()
             )
             : self
         try await database { try await connection.query("BEGIN", logger: logger) }

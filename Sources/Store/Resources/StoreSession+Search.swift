@@ -50,14 +50,20 @@ extension StoreSession {
     }
 
     /// The current resources of `type` holding `token`, at most `limit`; with `lockKey`, when none does, after
-    /// taking that advisory lock (a new snapshot: what the lock's last holder committed is seen).
+    /// taking that advisory lock (a new snapshot: what the lock's last holder committed is seen). Inside a
+    /// transaction their rows are kept for the update or read that follows (`prefetched`).
     func tokenMatch(
         _ type: String, _ token: SearchQuery.SoleToken, limit: Int, lockKey: String?
     ) async throws(StoreError) -> [String] {
         try await database {
             let statement = TokenMatchStatement(type: type, token: token, limit: limit, lockKey: lockKey)
             var ids: [String] = []
-            for try await id in try await connection.execute(statement, logger: logger) { ids.append(id) }
+            for try await (id, version, lastUpdated, body, digest) in try await connection.execute(statement, logger: logger) {
+                ids.append(id)
+                let current = StoredResource(
+                    resourceType: type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body)
+                prefetched?.keep(current, indexDigest: digest.map { Array($0.readableBytesView) })
+            }
             return ids
         }
     }

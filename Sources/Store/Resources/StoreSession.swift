@@ -19,11 +19,13 @@ public struct StoreSession: Sendable {
     let journal: ChangeJournal?
     /// How long one search statement may run; nil for no limit.
     var searchTimeout: Duration? = nil
+    /// Inside a transaction: the current rows its conditional matches read, for the update or read that follows.
+    var prefetched: PrefetchedRows? = nil
 
     /// The current version of `type/id` (a deletion is returned with `deleted` set), or nil if never stored.
     public func read(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
         if type == Self.auditEventType { return try await auditEvent(id) }
-        return try await readCurrent(type, id)?.0
+        return try await current(type, id)?.0
     }
 
     /// Version `version` of `type/id`, or nil.
@@ -93,7 +95,7 @@ public struct StoreSession: Sendable {
             return (created, true)
         }
         for _ in 0..<100 {
-            guard let (current, digest) = try await readCurrent(type, id) else {
+            guard let (current, digest) = try await self.current(type, id) else {
                 if let ifMatch {
                     throw StoreError(.versionConflict, "\(type)/\(id) does not exist, so it is not version \(ifMatch)")
                 }
@@ -122,7 +124,7 @@ public struct StoreSession: Sendable {
             guard let current = try await read(type, id), !current.deleted else { return nil }
             let version = current.versionId + 1
             let now = Self.writeTime()
-            let deletion = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
+                let deletion = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
                 let changed = try await session.database {
                     let rows = try await session.connection.query(
                         """
@@ -165,6 +167,13 @@ public struct StoreSession: Sendable {
     private func hasContent(of resource: FHIRResource, _ current: StoredResource) -> Bool {
         let (body, _, _) = stamp(resource, id: current.id, version: current.versionId, at: current.lastUpdated)
         return current.body.readableBytesView.elementsEqual(body.utf8)
+    }
+
+    /// The current version of `type/id` and the digest of its index rows (nil when not known), or nil if never
+    /// stored: the row a conditional match of this transaction read, or else read now.
+    private func current(_ type: String, _ id: String) async throws(StoreError) -> (StoredResource, [UInt8]?)? {
+        if let kept = prefetched?.take(type, id) { return kept }
+        return try await readCurrent(type, id)
     }
 
     /// The current version of `type/id` and the digest of its index rows (nil when not known), or nil if never stored.

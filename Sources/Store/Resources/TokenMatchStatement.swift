@@ -1,11 +1,14 @@
+import Foundation
+import NIOCore
 import PostgresNIO
 
-/// The current resources of a type holding one token, through `carebridge_token_match` (migration 14); with a
-/// lock key, when none does, after taking that advisory lock (see `StoreSession.match`).
+/// The current rows of the resources of a type holding one token, through `carebridge_token_match` (migrations
+/// 14 and 15); with a lock key, when none does, after taking that advisory lock (see `StoreSession.match`).
 struct TokenMatchStatement: PostgresPreparedStatement {
-    static let name = "carebridge_token_match"
-    static let sql = "SELECT carebridge_token_match($1, $2, $3, $4, $5::int, $6::text)"
-    typealias Row = String
+    static let name = "carebridge_token_match_rows"
+    static let sql = "SELECT * FROM carebridge_token_match($1, $2, $3, $4, $5::int, $6::text)"
+    /// Id, version, last updated, body and index digest.
+    typealias Row = (String, Int, Date, ByteBuffer, ByteBuffer?)
 
     let type: String
     let token: SearchQuery.SoleToken
@@ -23,7 +26,7 @@ struct TokenMatchStatement: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> String {
-        try row.decode(String.self)
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
     }
 }
