@@ -142,11 +142,20 @@ public struct HL7Message: Sendable, Hashable {
     }
 
     /// MSH-9.1, e.g. `ADT`.
-    public var messageType: String? { value("MSH-9.1") }
+    public var messageType: String? { value(at: HL7Path(header: 9, component: 1)) }
     /// MSH-9.2, e.g. `A01`.
-    public var triggerEvent: String? { value("MSH-9.2") }
+    public var triggerEvent: String? { value(at: HL7Path(header: 9, component: 2)) }
     /// MSH-10, the sender's message control ID.
-    public var controlID: String? { value("MSH-10") }
+    public var controlID: String? { value(at: HL7Path(header: 10, component: nil)) }
     /// MSH-12.1, e.g. `2.5.1`.
-    public var version: String? { value("MSH-12.1") }
+    public var version: String? { value(at: HL7Path(header: 12, component: 1)) }
+}
+
+extension HL7Path {
+    /// `MSH-field.component`, made without reading text (the header's fields are read for every message).
+    init(header field: Int, component: Int?) {
+        segmentID = "MSH"
+        self.field = field
+        self.component = component
+    }
 }

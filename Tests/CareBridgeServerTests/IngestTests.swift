@@ -39,6 +39,11 @@ struct IngestTests {
             #expect(log.first?["duplicateOf"] == log.last?["id"])
             #expect((log.last?["resources"]?.arrayValue ?? []).contains { $0.stringValue?.hasPrefix("Patient/") == true })
 
+            let (_, unmappable) = try await Self.post(hub, Self.adt("C1", trigger: "Z99"))
+            #expect(unmappable?["MSA-1"] == "AA", "a copy is a duplicate even when applying it would fail now")
+            let copies = try await hub.get("/inbound/messages?control-id=C1").json["messages"]?.arrayValue ?? []
+            #expect(copies.map { $0["status"]?.stringValue } == ["duplicate", "duplicate", "processed"])
+
             let (_, update) = try await Self.post(hub, Self.adt("C2", family: "Okafor-Smith", trigger: "A08"))
             #expect(update?["MSA-1"] == "AA")
             let updated = try await hub.get("/fhir/Patient?identifier=INGEST-1").json.entries

@@ -1,8 +1,9 @@
 import Store
 import Testing
 
-/// A message claims its sender and control id in the transaction that applies it: the claim holds once committed,
-/// ends with a rollback, and a copy claiming the same key learns which message holds it.
+/// A message claims its sender and control id as the transaction that applied it records it processed: the claim
+/// holds once committed, ends with a rollback, and a copy claiming the same key learns which message holds it and
+/// is not marked.
 @Suite("Inbound claims")
 struct InboundClaimTests {
     static let header = InboundHeader(sendingApplication: "LAB", sendingFacility: "NORTH", controlID: "K1", messageType: "ORU^R01")
@@ -11,7 +12,11 @@ struct InboundClaimTests {
         try await session.recordInbound(raw: Array("MSH|^~\\&|LAB|NORTH\r".utf8), source: .http, peer: nil, header: header)
     }
 
-    @Test("the first message holds the key; a copy is told which; a rolled-back claim and a released one hold nothing")
+    static func status(_ store: ResourceStore, _ id: Int64) async throws -> InboundStatus? {
+        try await store.withSession { try await $0.inboundMessage(id)?.status }
+    }
+
+    @Test("the first message holds the key; a copy is told which and left unmarked; a rolled-back claim and a released one hold nothing")
     func claims() async throws {
         try await TestDatabase.with { database in
             let store = database.store
@@ -19,20 +24,33 @@ struct InboundClaimTests {
             struct Rollback: Error {}
             await #expect(throws: Rollback.self) {
                 try await store.withTransaction { session in
-                    #expect(try await session.claimInbound(Self.header, id: copy) == nil)
+                    #expect(try await session.markApplied(copy, header: Self.header, resources: ["Patient/p"]) == nil)
                     throw Rollback()
                 }
             }
-            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: first) } == nil)
-            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: first) } == nil, "its own again (replay)")
-            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: copy) } == first)
+            #expect(try await Self.status(store, copy) == .received)
+            #expect(try await store.withSession { try await $0.inboundHolder(Self.header) } == nil)
+
+            #expect(try await store.withTransaction { try await $0.markApplied(first, header: Self.header, resources: []) } == nil)
+            #expect(try await Self.status(store, first) == .processed)
+            #expect(try await store.withTransaction { try await $0.markApplied(first, header: Self.header, resources: []) } == nil,
+                    "its own again (replay)")
+            #expect(try await store.withTransaction { try await $0.markApplied(copy, header: Self.header, resources: []) } == first)
+            #expect(try await Self.status(store, copy) == .received, "a copy is not marked processed")
+            #expect(try await store.withSession { try await $0.inboundHolder(Self.header) } == first)
 
             let unnamed = InboundHeader(sendingApplication: "LAB", sendingFacility: "NORTH", controlID: "", messageType: "ORU^R01")
-            #expect(try await store.withTransaction { try await $0.claimInbound(unnamed, id: copy) } == nil, "no control id, no claim")
+            let other = try await store.withSession { try await Self.record($0, unnamed) }
+            #expect(try await store.withTransaction { try await $0.markApplied(other, header: unnamed, resources: []) } == nil,
+                    "no control id, no claim")
+            #expect(try await store.withSession { try await $0.inboundHolder(unnamed) } == nil)
 
             try await store.withTransaction { try await $0.releaseInbound(first) }
-            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: copy) } == nil)
-            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: first) } == copy)
+            #expect(try await store.withTransaction { try await $0.markApplied(copy, header: Self.header, resources: []) } == nil)
+            #expect(try await store.withTransaction { try await $0.markApplied(first, header: Self.header, resources: []) } == copy)
+            await #expect(throws: StoreError.self) {
+                try await store.withTransaction { try await $0.markApplied(999_999, header: unnamed, resources: []) }
+            }
         }
     }
 
@@ -44,7 +62,7 @@ struct InboundClaimTests {
             for _ in 0..<8 { ids.append(try await store.withSession { try await Self.record($0) }) }
             let holders = try await withThrowingTaskGroup(of: (Int64, Int64?).self) { group in
                 for id in ids {
-                    group.addTask { (id, try await store.withTransaction { try await $0.claimInbound(Self.header, id: id) }) }
+                    group.addTask { (id, try await store.withTransaction { try await $0.markApplied(id, header: Self.header, resources: []) }) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -128,44 +128,53 @@ public struct IngestPipeline: Sendable {
         case .lab(.success(let result)):
             return await apply(id, received, in: session) { (result.bundle, nil) }
         case .hl7(.failure(let error)):
-            let problem = Self.problem(error)
-            await mark(id, .error, error: problem.message, in: session)
-            return outcome(id, .error, received.header, code: .reject, problem: problem)
+            return await notApplied(id, received, problem: Self.problem(error), code: .reject, in: session)
         case .lab(.failure(let error)):
             return await failed(id, received, mapping: error, in: session)
         case .unreadableXML(let reason):
-            await mark(id, .error, error: reason, in: session)
-            return outcome(id, .error, received.header, code: .reject, problem: .init(code: "100", message: reason))
+            let problem = HL7Acknowledgement.Problem(code: "100", message: reason)
+            return await notApplied(id, received, problem: problem, code: .reject, in: session)
         }
     }
 
-    /// Converts and applies a message in one transaction with its `processed` status and its claim on its sender
-    /// and control id; a message whose sender and control id (or document id) another message holds is marked a
-    /// duplicate of it instead.
+    /// Thrown inside the transaction of a message whose sender and control id another message was applied
+    /// under, to roll back what it wrote.
+    private struct AppliedBefore: Error, CustomStringConvertible {
+        let holder: Int64
+        var description: String { "the sender and control id were applied by message \(holder)" }
+    }
+
+    /// Converts and applies a message in one transaction, which ends by recording it `processed` and claiming
+    /// its sender and control id (or document id) for it in one statement (`markApplied`). When another message
+    /// holds them, the transaction rolls back and the message is marked a duplicate of that one.
+    ///
+    /// Claiming last rather than first saves a round trip per message; a copy of an applied message is then
+    /// converted and applied before it is found to be one, and what it wrote is rolled back. A copy applied at
+    /// the same moment waits at the claim for the other's commit, and so is found to be one too.
     private func apply(
         _ id: Int64, _ received: Received, in session: StoreSession,
         convert: @Sendable () throws -> (FHIRResource, PatientMerge?)
     ) async -> IngestOutcome {
         let inbound = received.inbound
         do {
-            let (status, resources) = try await session.transaction { session -> (InboundStatus, [String]) in
-                if let original = try await session.claimInbound(inbound, id: id) {
-                    try await session.markInbound(id, status: .duplicate, duplicateOf: original)
-                    return (.duplicate, [])
-                }
+            let resources = try await session.transaction { session -> [String] in
                 let (bundle, merge) = try convert()
                 var written = try await BundleProcessor(handler: handler).applyTransaction(bundle, in: session, base: base)
                 if let merge { written += try await PatientMerger(registry: handler.registry).merge(merge, in: session) }
-                try await session.markInbound(id, status: .processed, resources: written)
-                return (.processed, written)
+                if let holder = try await session.markApplied(id, header: inbound, resources: written) {
+                    throw AppliedBefore(holder: holder)
+                }
+                return written
             }
-            return outcome(id, status, received.header, code: .accept, resources: resources)
+            return outcome(id, .processed, received.header, code: .accept, resources: resources)
         } catch let error as MappingError {
             return await failed(id, received, mapping: error, in: session)
         } catch {
-            let reason = RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
-            await mark(id, .error, error: reason, in: session)
-            return outcome(id, .error, received.header, code: .error, problem: .init(code: "207", message: reason))
+            let reason = error is AppliedBefore
+                ? "\(error)"
+                : RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
+            let problem = HL7Acknowledgement.Problem(code: "207", message: reason)
+            return await notApplied(id, received, problem: problem, code: .error, in: session, findingDuplicates: true)
         }
     }
 
@@ -177,21 +186,34 @@ public struct IngestPipeline: Sendable {
         let problem = HL7Acknowledgement.Problem(
             code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
             message: error.description)
-        await mark(id, .error, error: error.description, in: session)
-        return outcome(id, .error, received.header, code: unsupported ? .reject : .error, problem: problem)
+        return await notApplied(id, received, problem: problem, code: unsupported ? .reject : .error, in: session, findingDuplicates: true)
     }
 
-    /// Records a failure in its own transaction (the processing one was rolled back, and with it the message's
-    /// claim; a replayed message gives up the claim it kept from being applied before); a failure to do so is logged.
-    private func mark(_ id: Int64, _ status: InboundStatus, error: String, in session: StoreSession) async {
+    /// Records why message `id` was not applied, in a transaction of its own (the processing one was rolled back)
+    /// and answers with `code`. With `findingDuplicates`, a message whose sender and control id another message holds
+    /// is instead marked a duplicate of it and acknowledged `AA`, as when it was claimed before being applied: a
+    /// copy of an applied message is not applied again, whether or not applying it would fail now. Otherwise a
+    /// replayed message gives up the claim it kept from being applied before. A failure to record is logged.
+    private func notApplied(
+        _ id: Int64, _ received: Received, problem: HL7Acknowledgement.Problem, code: HL7Acknowledgement.Code,
+        in session: StoreSession, findingDuplicates: Bool = false
+    ) async -> IngestOutcome {
+        let inbound = received.inbound
         do {
-            try await session.transaction { session in
+            let holder = try await session.transaction { session -> Int64? in
+                if findingDuplicates, let holder = try await session.inboundHolder(inbound), holder != id {
+                    try await session.markInbound(id, status: .duplicate, duplicateOf: holder)
+                    return holder
+                }
                 try await session.releaseInbound(id)
-                try await session.markInbound(id, status: status, error: error)
+                try await session.markInbound(id, status: .error, error: problem.message)
+                return nil
             }
+            if holder != nil { return outcome(id, .duplicate, received.header, code: .accept) }
         } catch {
             logger.error("inbound message status not recorded", metadata: ["id": "\(id)", "error": "\(error)"])
         }
+        return outcome(id, .error, received.header, code: code, problem: problem)
     }
 
     private func outcome(

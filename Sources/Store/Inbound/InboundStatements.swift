@@ -66,33 +66,44 @@ struct MarkInboundStatement: CountingStatement {
     }
 }
 
-/// Claims a message's sender and control id for message `id` (see `StoreSession.claimInbound`); returns the
-/// message holding the claim, `id` itself when the claim is new or already its own.
-struct ClaimInboundStatement: PostgresPreparedStatement {
-    static let name = "carebridge_claim_inbound"
+/// Marks message `id` processed and claims its sender and control id for it (see `StoreSession.markApplied`):
+/// returns the message holding the claim when it is another one (and then marks nothing), and how many log
+/// rows were marked.
+struct MarkAppliedStatement: PostgresPreparedStatement {
+    static let name = "carebridge_mark_applied"
     static let sql = """
-        INSERT INTO inbound_processed (sending_application, sending_facility, control_id, message_id)
-        VALUES ($1, $2, $3, $4)
-        ON CONFLICT (sending_application, sending_facility, control_id)
-        DO UPDATE SET message_id = inbound_processed.message_id
-        RETURNING message_id
+        WITH claim AS (
+            INSERT INTO inbound_processed (sending_application, sending_facility, control_id, message_id)
+            SELECT $2, $3, $4, $1 WHERE $4 <> ''
+            ON CONFLICT (sending_application, sending_facility, control_id)
+            DO UPDATE SET message_id = inbound_processed.message_id
+            RETURNING message_id
+        ), marked AS (
+            UPDATE inbound_message SET status = 'processed', error = NULL, resources = $5, duplicate_of = NULL,
+                attempts = attempts + 1, processed_at = now()
+            WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM claim WHERE message_id <> $1)
+            RETURNING 1
+        )
+        SELECT (SELECT message_id FROM claim WHERE message_id <> $1), (SELECT count(*) FROM marked)
         """
-    typealias Row = Int64
+    typealias Row = (Int64?, Int64)
 
-    let header: InboundHeader
     let id: Int64
+    let header: InboundHeader
+    let resources: [String]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(id)
         bindings.append(header.sendingApplication)
         bindings.append(header.sendingFacility)
         bindings.append(header.controlID)
-        bindings.append(id)
+        bindings.append(resources)
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Int64 {
-        try row.decode(Int64.self)
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
     }
 }
 

@@ -31,17 +31,37 @@ extension StoreSession {
             id: id, status: status, error: error, resources: resources, duplicateOf: duplicateOf))
     }
 
-    /// Claims the sender and control id of message `id` for it, inside the transaction that applies it, and
-    /// returns nil; or, when another message holds them (it was applied), that message's id. A copy being
-    /// applied at the same moment makes the claim wait for its transaction: if it commits, its id is returned.
-    /// A message without a control id claims nothing. The claim ends with the transaction when it rolls back.
-    public func claimInbound(_ header: InboundHeader, id: Int64) async throws(StoreError) -> Int64? {
+    /// Records message `id` applied (status `processed` and the resources it wrote) and claims its sender and
+    /// control id for it, in one statement at the end of the transaction that applied it; returns nil. When
+    /// another message holds them, nothing is recorded and that message's id is returned: the caller rolls back,
+    /// this message being a duplicate of that one. A copy being applied at the same moment makes the claim wait
+    /// for its transaction: if it commits, its id is returned. A message without a control id claims nothing.
+    /// The claim ends with the transaction when it rolls back; a replayed message finds the claim its own.
+    public func markApplied(_ id: Int64, header: InboundHeader, resources: [String]) async throws(StoreError) -> Int64? {
+        try await database {
+            let statement = MarkAppliedStatement(id: id, header: header, resources: resources)
+            for try await (holder, marked) in try await connection.execute(statement, logger: logger) {
+                if let holder { return holder }
+                guard marked == 1 else { throw StoreError(.notFound, "inbound message \(id) does not exist") }
+                return nil
+            }
+            throw StoreError(.database, "marking the inbound message applied returned nothing")
+        }
+    }
+
+    /// The message holding the claim on the sender and control id of `header`, if one does.
+    public func inboundHolder(_ header: InboundHeader) async throws(StoreError) -> Int64? {
         guard !header.controlID.isEmpty else { return nil }
         return try await database {
-            for try await holder in try await connection.execute(ClaimInboundStatement(header: header, id: id), logger: logger) {
-                return holder == id ? nil : holder
-            }
-            throw StoreError(.database, "the inbound message's claim returned nothing")
+            let rows = try await connection.query(
+                """
+                SELECT message_id FROM inbound_processed
+                WHERE sending_application = \(header.sendingApplication) AND sending_facility = \(header.sendingFacility)
+                  AND control_id = \(header.controlID)
+                """,
+                logger: logger)
+            for try await holder in rows.decode(Int64.self) { return holder }
+            return nil
         }
     }
 
