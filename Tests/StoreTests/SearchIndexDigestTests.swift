@@ -42,6 +42,50 @@ struct SearchIndexDigestTests {
         }
     }
 
+    @Test("an update whose rows change writes only the difference, and leaves the rows a full comparison would")
+    func changedRowsWriteTheDifference() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withSession { session in
+                let created = try await session.create(Rows.resource(Rows.patientJSON))
+                let before = try await Rows.physicalRows(database, id: created.id)
+                let changed = try Rows.resource(Rows.patientJSON
+                    .replacingOccurrences(of: "Lefèvre", with: "Martin")
+                    .replacingOccurrences(of: #"{"system":"http://mrn","value":"42"}"#,
+                                          with: #"{"system":"http://mrn","value":"42"},{"system":"http://x","value":"7"},{"system":"http://x","value":"7"}"#))
+                try await session.update(changed, id: created.id)
+                let after = try await Rows.physicalRows(database, id: created.id)
+                let kept = Set(before.keys).intersection(after.keys)
+                #expect(!kept.isEmpty && kept.allSatisfy { before[$0] == after[$0] }, "rows in both versions are not rewritten")
+                #expect(after.keys.contains { $0.contains("family|martin") } && !after.keys.contains { $0.contains("family|lef") })
+                #expect(after.keys.contains { $0.hasPrefix("search_token|identifier|http://x|7") })
+
+                _ = try await database.client.query(
+                    "UPDATE resource SET index_digest = NULL WHERE id = \(created.id)", logger: TestDatabase.logger)
+                try await session.update(changed, id: created.id)
+                #expect(Set(try await Rows.physicalRows(database, id: created.id).keys) == Set(after.keys),
+                        "a full comparison finds nothing to change")
+            }
+        }
+    }
+
+    @Test("a stored digest the current body no longer gives (another extractor wrote the rows) leads to a full comparison")
+    func foreignDigestComparesInFull() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withSession { session in
+                let created = try await session.create(Rows.resource(Rows.patientJSON))
+                let expected = try await Rows.indexRowCount(database, id: created.id)
+                _ = try await database.client.query(
+                    "UPDATE resource SET index_digest = '\\x00' WHERE id = \(created.id)", logger: TestDatabase.logger)
+                _ = try await database.client.query(
+                    "DELETE FROM search_token WHERE id = \(created.id) AND param = 'identifier'", logger: TestDatabase.logger)
+                let renamed = try Rows.resource(Rows.patientJSON.replacingOccurrences(of: "Lefèvre", with: "Martin"))
+                try await session.update(renamed, id: created.id)
+                #expect(try await Rows.indexRowCount(database, id: created.id) == expected)
+                #expect(try await Rows.rows(database, "search_token", "system, code", id: created.id).contains("identifier|http://mrn|42"))
+            }
+        }
+    }
+
     @Test("without a digest (rows from before it existed) the rows are compared in full and repaired")
     func missingDigestComparesInFull() async throws {
         try await TestDatabase.with { database in

@@ -49,6 +49,13 @@ extension StoreSession {
         return entries
     }
 
+    /// The index rows the stored body of `current` gives, or nil when it does not read as a resource. When their
+    /// digest is the stored one, they are the rows the resource has (see `replace`).
+    func indexEntries(of current: StoredResource) -> SearchIndexEntries? {
+        guard let resource = try? FHIRResource(parsing: current.body.readableBytesView) else { return nil }
+        return indexer.entries(for: resource)
+    }
+
     /// Rebuilds the index rows of up to `limit` current resources after `position` (from the start when nil),
     /// in `(resource_type, id)` order; returns how many were done and the last one (nil when none was left).
     public func reindex(after position: ReindexPosition?, limit: Int) async throws(StoreError) -> (count: Int, last: ReindexPosition?) {

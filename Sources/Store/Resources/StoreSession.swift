@@ -190,7 +190,9 @@ public struct StoreSession: Sendable {
     }
 
     /// Writes the next version of `current` if it is still current; its index rows only when they change (their
-    /// digest differs from `indexDigest`, the current rows' digest).
+    /// digest differs from `indexDigest`, the current rows' digest). When the rows the current body gives have
+    /// that digest, they are the stored rows, and only the difference is written; otherwise (rows from before
+    /// the digest, or from another extractor) the statement compares every row with the new ones.
     private func replace(
         _ current: StoredResource, indexDigest: [UInt8]?, with resource: FHIRResource, method: String
     ) async throws(StoreError) -> StoredResource? {
@@ -202,10 +204,15 @@ public struct StoreSession: Sendable {
         let digest = entries.digest
         let next = NextVersion(
             type: type, id: id, version: version, previousVersion: current.versionId, now: now, body: body, method: method)
-        let statement: any CountingStatement = if digest == indexDigest {
-            ReplaceKeepingIndexStatement(next: next, digest: digest)
+        let statement: any CountingStatement
+        if digest == indexDigest {
+            statement = ReplaceKeepingIndexStatement(next: next, digest: digest)
+        } else if let indexDigest, let currentEntries = indexEntries(of: current), currentEntries.digest == indexDigest {
+            statement = ReplaceWithDifferenceStatement(
+                next: next, currentDigest: indexDigest, digest: digest,
+                removed: currentEntries.subtracting(entries), added: entries.subtracting(currentEntries))
         } else {
-            ReplaceStatement(next: next, entries: entries, digest: digest)
+            statement = ReplaceStatement(next: next, entries: entries, digest: digest)
         }
         return try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
             guard try await session.rowCount(of: statement) == 1 else { return nil }

@@ -100,6 +100,27 @@ enum SearchIndexSQL {
         }.joined()
     }
 
+    /// Data-modifying CTEs that delete, of the index rows of the one resource named by CTE `cte`, those with the
+    /// values bound from `$removed` on, and insert the rows bound from `$added` on (`type` and `id` as SQL
+    /// expressions). A table with nothing to delete is not read: its condition on the bound array alone is
+    /// decided once, before any row.
+    static func differenceCTEs(removed: Int, added: Int, of cte: String, type: String, id: String) -> String {
+        zip(bound(from: removed), bound(from: added)).map { removed, added in
+            let table = removed.table
+            return """
+                , d_\(table.name) AS (
+                    DELETE FROM \(table.name) o USING \(cte)
+                    WHERE cardinality($\(removed.first)::text[]) > 0
+                    AND o.resource_type = \(cte).resource_type AND o.id = \(cte).id
+                    AND EXISTS (SELECT 1 FROM \(table.unnest(first: removed.first)) WHERE \(table.sameRow))
+                ), i_\(table.name) AS (
+                    INSERT INTO \(table.name) (resource_type, id, \(table.columnList))
+                    SELECT \(type), \(id), \(table.valueList) FROM \(cte), \(table.unnest(first: added.first))
+                )
+                """
+        }.joined()
+    }
+
     /// Data-modifying CTEs deleting the index rows of the resources named by CTE `cte` (which returns
     /// `resource_type` and `id`).
     static func deleteCTEs(of cte: String) -> String {
