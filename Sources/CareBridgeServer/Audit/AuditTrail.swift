@@ -107,15 +107,18 @@ public final class AuditTrail: Service, Sendable {
     }
 
     /// Writes everything queued now, batch by batch; stops early when the database refuses a batch (it stays
-    /// queued for the next round).
+    /// queued for the next round). Records queued meanwhile wait for the next round, so that under a steady
+    /// stream the batches grow with the interval instead of shrinking to what arrived during the last write.
     public func flush() async {
-        while true {
+        var remaining = pendingCount
+        while remaining > 0 {
             let batch = queue.withLock { queue in
-                let batch = Array(queue.pending.prefix(settings.batchSize))
+                let batch = Array(queue.pending.prefix(min(settings.batchSize, remaining)))
                 queue.pending.removeFirst(batch.count)
                 return batch
             }
             guard !batch.isEmpty else { return }
+            remaining -= batch.count
             guard await write(batch) else { return }
         }
     }
