@@ -224,6 +224,15 @@ struct SearchIndexExtractorTests {
         #expect(rows > 1_000)
     }
 
+    @Test("Element names as FHIRPath sees them: extensions of primitives, choice elements with and without their type")
+    func elementNames() throws {
+        let resource = try TestSupport.resource(#"""
+            {"resourceType":"Patient","multipleBirthBoolean":true,"_birthDate":{"extension":[]},"deceasedDateTime":"2020"}
+            """#)
+        let names = SearchIndexExtractor.elementNames(of: resource.json)
+        #expect(names.isSuperset(of: ["multipleBirth", "multipleBirthBoolean", "birthDate", "deceased", "deceasedDateTime"]))
+    }
+
     @Test("A parameter left unevaluated because the resource lacks its elements finds nothing on any official example")
     func unevaluatedParametersFindNothing() throws {
         guard let directory = TestSupport.examplesDirectory else {

@@ -1,3 +1,4 @@
+import PostgresNIO
 import Store
 import Testing
 
@@ -10,6 +11,11 @@ struct InboundClaimTests {
 
     static func record(_ session: StoreSession, _ header: InboundHeader = header) async throws -> Int64 {
         try await session.recordInbound(raw: Array("MSH|^~\\&|LAB|NORTH\r".utf8), source: .http, peer: nil, header: header)
+    }
+
+    /// The messages holding the claim on the test's key.
+    static func holders(_ database: TestDatabase) async throws -> [Int] {
+        try await database.integers("SELECT message_id::int FROM inbound_processed WHERE control_id = 'K1'")
     }
 
     static func status(_ store: ResourceStore, _ id: Int64) async throws -> InboundStatus? {
@@ -29,7 +35,7 @@ struct InboundClaimTests {
                 }
             }
             #expect(try await Self.status(store, copy) == .received)
-            #expect(try await store.withSession { try await $0.inboundHolder(Self.header) } == nil)
+            #expect(try await Self.holders(database).isEmpty)
 
             #expect(try await store.withTransaction { try await $0.markApplied(first, header: Self.header, resources: []) } == nil)
             #expect(try await Self.status(store, first) == .processed)
@@ -37,13 +43,15 @@ struct InboundClaimTests {
                     "its own again (replay)")
             #expect(try await store.withTransaction { try await $0.markApplied(copy, header: Self.header, resources: []) } == first)
             #expect(try await Self.status(store, copy) == .received, "a copy is not marked processed")
-            #expect(try await store.withSession { try await $0.inboundHolder(Self.header) } == first)
+            #expect(try await Self.holders(database) == [Int(first)])
+            #expect(try await store.withTransaction { try await $0.claimInbound(Self.header, id: copy) } == first,
+                    "claiming (as a failed copy does) tells the holder too")
 
             let unnamed = InboundHeader(sendingApplication: "LAB", sendingFacility: "NORTH", controlID: "", messageType: "ORU^R01")
             let other = try await store.withSession { try await Self.record($0, unnamed) }
             #expect(try await store.withTransaction { try await $0.markApplied(other, header: unnamed, resources: []) } == nil,
                     "no control id, no claim")
-            #expect(try await store.withSession { try await $0.inboundHolder(unnamed) } == nil)
+            #expect(try await store.withTransaction { try await $0.claimInbound(unnamed, id: other) } == nil)
 
             try await store.withTransaction { try await $0.releaseInbound(first) }
             #expect(try await store.withTransaction { try await $0.markApplied(copy, header: Self.header, resources: []) } == nil)

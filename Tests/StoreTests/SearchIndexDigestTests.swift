@@ -42,7 +42,7 @@ struct SearchIndexDigestTests {
         }
     }
 
-    @Test("an update whose rows change writes only the difference, and leaves the rows a full comparison would")
+    @Test("an update whose rows change compares only the changed tables, and leaves the rows a full comparison would")
     func changedRowsWriteTheDifference() async throws {
         try await TestDatabase.with { database in
             try await database.store.withSession { session in

@@ -79,20 +79,19 @@ public struct IngestPipeline: Sendable {
 
     /// Logs `raw`, then applies it, both on one connection and on its event loop (see
     /// `ResourceStore.withSession(onConnectionThread:)`): one lease from the pool and no thread hops per message.
+    /// A failure is recorded after that connection went back to the pool (`notApplied`).
     private func logAndApply(_ raw: [UInt8], _ received: Received, source: InboundSource, peer: String?) async -> IngestOutcome {
+        let id: Int64
+        let handled: Result<IngestOutcome, NotApplied>
         do {
-            return try await store.withSession(onConnectionThread: true) { session in
-                let id: Int64
-                do {
-                    id = try await session.recordInbound(raw: raw, source: source, peer: peer, header: received.inbound)
-                } catch {
-                    return notStored(received, error)
-                }
-                return await handle(id, received, in: session)
+            (id, handled) = try await store.withSession(onConnectionThread: true) { session in
+                let id = try await session.recordInbound(raw: raw, source: source, peer: peer, header: received.inbound)
+                return (id, await handle(id, received, in: session))
             }
         } catch {
             return notStored(received, error)
         }
+        return await finish(id, received, handled)
     }
 
     /// The `AE` for a message that could not be stored.
@@ -105,18 +104,29 @@ public struct IngestPipeline: Sendable {
     /// Processes logged message `id` again (after a mapping was fixed): its raw bytes are read back, converted
     /// and applied as when it arrived. Nil when there is no such message. Audited as the work of `grant`.
     public func replay(_ id: Int64, grant: AccessGrant = .hub, remoteAddress: String? = nil) async throws -> IngestOutcome? {
-        let replayed: (IngestOutcome, InboundHeader)? = try await store.withSession(onConnectionThread: true) { session in
+        let replayed: (Received, Result<IngestOutcome, NotApplied>)? = try await store.withSession(
+            onConnectionThread: true
+        ) { session in
             guard let stored = try await session.inboundMessage(id) else { return nil }
             let received = Received(stored.raw, feeds: mappings.feeds)
-            return (await handle(id, received, in: session), received.inbound)
+            return (received, await handle(id, received, in: session))
         }
-        guard let (outcome, header) = replayed else { return nil }
-        audit(outcome, header: header, source: .replay, grant: grant, remoteAddress: remoteAddress)
+        guard let (received, handled) = replayed else { return nil }
+        let outcome = await finish(id, received, handled)
+        audit(outcome, header: received.inbound, source: .replay, grant: grant, remoteAddress: remoteAddress)
         return outcome
     }
 
-    /// Applies logged message `id`, or records why it cannot be read and rejects it.
-    private func handle(_ id: Int64, _ received: Received, in session: StoreSession) async -> IngestOutcome {
+    /// The outcome of message `id`, once a failure to apply it is recorded.
+    private func finish(_ id: Int64, _ received: Received, _ handled: Result<IngestOutcome, NotApplied>) async -> IngestOutcome {
+        switch handled {
+        case .success(let outcome): outcome
+        case .failure(let failure): await notApplied(id, received, failure)
+        }
+    }
+
+    /// Applies logged message `id`, or says why it cannot be read or applied.
+    private func handle(_ id: Int64, _ received: Received, in session: StoreSession) async -> Result<IngestOutcome, NotApplied> {
         switch received.content {
         case .hl7(.success(let message)):
             let mappings = self.mappings.current
@@ -128,12 +138,11 @@ public struct IngestPipeline: Sendable {
         case .lab(.success(let result)):
             return await apply(id, received, in: session) { (result.bundle, nil) }
         case .hl7(.failure(let error)):
-            return await notApplied(id, received, problem: Self.problem(error), code: .reject, in: session)
+            return .failure(NotApplied(problem: Self.problem(error), code: .reject))
         case .lab(.failure(let error)):
-            return await failed(id, received, mapping: error, in: session)
+            return .failure(NotApplied(error))
         case .unreadableXML(let reason):
-            let problem = HL7Acknowledgement.Problem(code: "100", message: reason)
-            return await notApplied(id, received, problem: problem, code: .reject, in: session)
+            return .failure(NotApplied(problem: .init(code: "100", message: reason), code: .reject))
         }
     }
 
@@ -154,7 +163,7 @@ public struct IngestPipeline: Sendable {
     private func apply(
         _ id: Int64, _ received: Received, in session: StoreSession,
         convert: @Sendable () throws -> (FHIRResource, PatientMerge?)
-    ) async -> IngestOutcome {
+    ) async -> Result<IngestOutcome, NotApplied> {
         let inbound = received.inbound
         do {
             let resources = try await session.transaction { session -> [String] in
@@ -166,54 +175,65 @@ public struct IngestPipeline: Sendable {
                 }
                 return written
             }
-            return outcome(id, .processed, received.header, code: .accept, resources: resources)
+            return .success(outcome(id, .processed, received.header, code: .accept, resources: resources))
         } catch let error as MappingError {
-            return await failed(id, received, mapping: error, in: session)
+            return .failure(NotApplied(error))
         } catch {
             let reason = error is AppliedBefore
                 ? "\(error)"
                 : RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
-            let problem = HL7Acknowledgement.Problem(code: "207", message: reason)
-            return await notApplied(id, received, problem: problem, code: .error, in: session, findingDuplicates: true)
+            return .failure(NotApplied(problem: .init(code: "207", message: reason), code: .error, findingDuplicates: true))
         }
     }
 
-    /// Records a mapping failure: `AR` for a message type no mapping handles, `AE` otherwise.
-    private func failed(
-        _ id: Int64, _ received: Received, mapping error: MappingError, in session: StoreSession
-    ) async -> IngestOutcome {
-        let unsupported = error.kind == .unsupportedMessageType
-        let problem = HL7Acknowledgement.Problem(
-            code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
-            message: error.description)
-        return await notApplied(id, received, problem: problem, code: unsupported ? .reject : .error, in: session, findingDuplicates: true)
+    /// Why a logged message was not applied: the ERR content, the acknowledgement code, and whether it may be a
+    /// copy of a message that was (see `notApplied`).
+    struct NotApplied: Error {
+        var problem: HL7Acknowledgement.Problem
+        var code: HL7Acknowledgement.Code
+        var findingDuplicates = false
+
+        /// A mapping failure: `AR` for a message type no mapping handles, `AE` otherwise.
+        init(_ error: MappingError) {
+            let unsupported = error.kind == .unsupportedMessageType
+            problem = HL7Acknowledgement.Problem(
+                code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
+                message: error.description)
+            code = unsupported ? .reject : .error
+            findingDuplicates = true
+        }
+
+        init(problem: HL7Acknowledgement.Problem, code: HL7Acknowledgement.Code, findingDuplicates: Bool = false) {
+            self.problem = problem
+            self.code = code
+            self.findingDuplicates = findingDuplicates
+        }
     }
 
-    /// Records why message `id` was not applied, in a transaction of its own (the processing one was rolled back)
-    /// and answers with `code`. With `findingDuplicates`, a message whose sender and control id another message holds
-    /// is instead marked a duplicate of it and acknowledged `AA`, as when it was claimed before being applied: a
-    /// copy of an applied message is not applied again, whether or not applying it would fail now. Otherwise a
-    /// replayed message gives up the claim it kept from being applied before. A failure to record is logged.
-    private func notApplied(
-        _ id: Int64, _ received: Received, problem: HL7Acknowledgement.Problem, code: HL7Acknowledgement.Code,
-        in session: StoreSession, findingDuplicates: Bool = false
-    ) async -> IngestOutcome {
+    /// Records why message `id` was not applied and answers with the failure's code, in a transaction of its own
+    /// on a connection of its own, taken after the processing one went back to the pool (that one may be what
+    /// failed, and holding it while waiting for another could exhaust the pool). With `findingDuplicates`, a message whose sender and control id another message holds is instead marked a
+    /// duplicate of it and acknowledged `AA`, as when it was claimed before being applied: a copy of an applied
+    /// message is not applied again, whether or not applying it would fail now. The claim taken to find out
+    /// waits for a copy being applied at the same moment, and is given up again (`releaseInbound`, which also
+    /// gives up the claim a replayed message kept from being applied before). A failure to record is logged.
+    private func notApplied(_ id: Int64, _ received: Received, _ failure: NotApplied) async -> IngestOutcome {
         let inbound = received.inbound
         do {
-            let holder = try await session.transaction { session -> Int64? in
-                if findingDuplicates, let holder = try await session.inboundHolder(inbound), holder != id {
+            let holder = try await store.withTransaction(onConnectionThread: true) { session -> Int64? in
+                if failure.findingDuplicates, let holder = try await session.claimInbound(inbound, id: id) {
                     try await session.markInbound(id, status: .duplicate, duplicateOf: holder)
                     return holder
                 }
                 try await session.releaseInbound(id)
-                try await session.markInbound(id, status: .error, error: problem.message)
+                try await session.markInbound(id, status: .error, error: failure.problem.message)
                 return nil
             }
             if holder != nil { return outcome(id, .duplicate, received.header, code: .accept) }
         } catch {
             logger.error("inbound message status not recorded", metadata: ["id": "\(id)", "error": "\(error)"])
         }
-        return outcome(id, .error, received.header, code: code, problem: problem)
+        return outcome(id, .error, received.header, code: failure.code, problem: failure.problem)
     }
 
     private func outcome(

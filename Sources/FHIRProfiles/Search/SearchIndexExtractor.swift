@@ -132,8 +132,8 @@ public struct SearchIndexExtractor: Sendable {
     }
 
     /// The names of the elements an object holds, as FHIRPath names them: `_name` (a primitive's extensions) as
-    /// `name`, and a choice element `valueQuantity` both as itself and as `value` (the part before its first
-    /// capital letter).
+    /// `name`, and a choice element such as `multipleBirthBoolean` as itself and as each part before a capital
+    /// letter (`multiple`, `multipleBirth`), one of which is its name without the type.
     static func elementNames(of object: JSONObject) -> Set<String> {
         var names: Set<String> = []
         names.reserveCapacity(object.keys.count * 2)
@@ -141,7 +141,7 @@ public struct SearchIndexExtractor: Sendable {
             let extensionsOnly = key.hasPrefix("_")
             let name = extensionsOnly ? key.dropFirst() : Substring(key)
             names.insert(extensionsOnly ? String(name) : key)
-            if let capital = name.utf8.firstIndex(where: { $0 >= 0x41 && $0 <= 0x5A }), capital != name.startIndex {
+            for capital in name.utf8.indices where capital != name.startIndex && (0x41...0x5A).contains(name.utf8[capital]) {
                 names.insert(String(name[..<capital]))
             }
         }

@@ -107,6 +107,36 @@ struct MarkAppliedStatement: PostgresPreparedStatement {
     }
 }
 
+/// Claims a message's sender and control id for message `id` (see `StoreSession.claimInbound`); returns the
+/// message holding the claim, `id` itself when the claim is new or already its own.
+struct ClaimInboundStatement: PostgresPreparedStatement {
+    static let name = "carebridge_claim_inbound"
+    static let sql = """
+        INSERT INTO inbound_processed (sending_application, sending_facility, control_id, message_id)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (sending_application, sending_facility, control_id)
+        DO UPDATE SET message_id = inbound_processed.message_id
+        RETURNING message_id
+        """
+    typealias Row = Int64
+
+    let header: InboundHeader
+    let id: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(header.sendingApplication)
+        bindings.append(header.sendingFacility)
+        bindings.append(header.controlID)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 {
+        try row.decode(Int64.self)
+    }
+}
+
 /// A transaction-scoped advisory lock named by a text key (conditional criteria).
 struct AdvisoryLockStatement: CountingStatement {
     static let name = "carebridge_advisory_lock"

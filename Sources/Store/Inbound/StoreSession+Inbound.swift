@@ -49,19 +49,18 @@ extension StoreSession {
         }
     }
 
-    /// The message holding the claim on the sender and control id of `header`, if one does.
-    public func inboundHolder(_ header: InboundHeader) async throws(StoreError) -> Int64? {
+    /// Claims the sender and control id of message `id` for it and returns nil; or, when another message holds
+    /// them (it was applied), that message's id. A copy being applied at the same moment makes the claim wait for
+    /// its transaction: if it commits, its id is returned. A message without a control id claims nothing. The
+    /// claim ends with the transaction when it rolls back, or with `releaseInbound`. Ingest uses it when applying
+    /// a message failed, to learn whether the message is a copy of one applied (see `markApplied`).
+    public func claimInbound(_ header: InboundHeader, id: Int64) async throws(StoreError) -> Int64? {
         guard !header.controlID.isEmpty else { return nil }
         return try await database {
-            let rows = try await connection.query(
-                """
-                SELECT message_id FROM inbound_processed
-                WHERE sending_application = \(header.sendingApplication) AND sending_facility = \(header.sendingFacility)
-                  AND control_id = \(header.controlID)
-                """,
-                logger: logger)
-            for try await holder in rows.decode(Int64.self) { return holder }
-            return nil
+            for try await holder in try await connection.execute(ClaimInboundStatement(header: header, id: id), logger: logger) {
+                return holder == id ? nil : holder
+            }
+            throw StoreError(.database, "the inbound message's claim returned nothing")
         }
     }
 

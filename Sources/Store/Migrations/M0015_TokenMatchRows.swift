@@ -1,6 +1,6 @@
 extension Migration {
     /// `carebridge_token_match` returns the matching resources' current rows (version, time, body, index digest)
-    /// instead of their ids only, so that the update or read of a conditional interaction's match that follows
+    /// instead of their ids only, so that the update of a conditional interaction's match that follows
     /// needs no round trip of its own (`StoreSession.prefetched`). Same look, lock and second look as migration
     /// 14 (written as a loop of two looks), planned with sequential scans off for the same reason; index rows
     /// first and each resource by primary key (`LATERAL`), as there: a plain join or `IN` let the planner walk

@@ -117,19 +117,19 @@ struct ReplaceStatement: CountingStatement {
     }
 }
 
-/// The next version of a resource with the difference between its index rows and the current ones, written
+/// The next version of a resource with its index rows, compared only in the tables where they changed, written
 /// only if the current version is still `previousVersion` and its rows still those of digest `currentDigest`
-/// (from which the difference was worked out): the rows `removed` are deleted, `added` inserted, the others
-/// left alone. Returns one row when it was written, none when another writer (or a reindex) came first.
-struct ReplaceWithDifferenceStatement: CountingStatement {
-    static let name = "carebridge_replace_with_difference"
+/// (the rows the current body gives, against which `changed` was worked out: one flag per table, in
+/// `SearchIndexSQL.tables` order). Returns one row when it was written, none when another writer (or a reindex)
+/// came first.
+struct ReplaceChangedTablesStatement: CountingStatement {
+    static let name = "carebridge_replace_changed_tables"
     static let sql = """
         WITH u AS (
             UPDATE resource SET version_id = $3, last_updated = $5, body = $6, index_digest = $9
             WHERE resource_type = $1 AND id = $2 AND version_id = $4 AND NOT deleted AND index_digest = $8
             RETURNING resource_type, id
-        )\(SearchIndexSQL.differenceCTEs(
-            removed: 10, added: 10 + SearchIndexSQL.parameterCount, of: "u", type: "$1", id: "$2"))
+        )\(SearchIndexSQL.replaceCTEs(first: 17, of: "u", type: "$1", id: "$2", changed: 10))
         INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
         SELECT $1, $2, $3, $5, $7, false, $6 FROM u
         RETURNING 1
@@ -137,17 +137,17 @@ struct ReplaceWithDifferenceStatement: CountingStatement {
 
     let next: NextVersion
     let currentDigest: [UInt8]
+    let entries: SearchIndexEntries
     let digest: [UInt8]
-    let removed: SearchIndexEntries
-    let added: SearchIndexEntries
+    let changed: [Bool]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 9 + 2 * SearchIndexSQL.parameterCount)
+        var bindings = PostgresBindings(capacity: 16 + SearchIndexSQL.parameterCount)
         next.append(to: &bindings)
         bindings.append(ByteBuffer(bytes: currentDigest))
         bindings.append(ByteBuffer(bytes: digest))
-        SearchIndexSQL.append(removed, to: &bindings)
-        SearchIndexSQL.append(added, to: &bindings)
+        for flag in changed { bindings.append(flag) }
+        SearchIndexSQL.append(entries, to: &bindings)
         return bindings
     }
 }

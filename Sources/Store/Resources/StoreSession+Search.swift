@@ -51,7 +51,7 @@ extension StoreSession {
 
     /// The current resources of `type` holding `token`, at most `limit`; with `lockKey`, when none does, after
     /// taking that advisory lock (a new snapshot: what the lock's last holder committed is seen). Inside a
-    /// transaction their rows are kept for the update or read that follows (`prefetched`).
+    /// transaction their rows are kept for the update that follows (`prefetched`).
     func tokenMatch(
         _ type: String, _ token: SearchQuery.SoleToken, limit: Int, lockKey: String?
     ) async throws(StoreError) -> [String] {

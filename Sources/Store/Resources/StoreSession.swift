@@ -19,13 +19,13 @@ public struct StoreSession: Sendable {
     let journal: ChangeJournal?
     /// How long one search statement may run; nil for no limit.
     var searchTimeout: Duration? = nil
-    /// Inside a transaction: the current rows its conditional matches read, for the update or read that follows.
+    /// Inside a transaction: the current rows its conditional matches read, for the update that follows.
     var prefetched: PrefetchedRows? = nil
 
     /// The current version of `type/id` (a deletion is returned with `deleted` set), or nil if never stored.
     public func read(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
         if type == Self.auditEventType { return try await auditEvent(id) }
-        return try await current(type, id)?.0
+        return try await readCurrent(type, id)?.0
     }
 
     /// Version `version` of `type/id`, or nil.
@@ -170,7 +170,7 @@ public struct StoreSession: Sendable {
     }
 
     /// The current version of `type/id` and the digest of its index rows (nil when not known), or nil if never
-    /// stored: the row a conditional match of this transaction read, or else read now.
+    /// stored, for an update: the row a conditional match of this transaction read, or else read now.
     private func current(_ type: String, _ id: String) async throws(StoreError) -> (StoredResource, [UInt8]?)? {
         if let kept = prefetched?.take(type, id) { return kept }
         return try await readCurrent(type, id)
@@ -191,8 +191,8 @@ public struct StoreSession: Sendable {
 
     /// Writes the next version of `current` if it is still current; its index rows only when they change (their
     /// digest differs from `indexDigest`, the current rows' digest). When the rows the current body gives have
-    /// that digest, they are the stored rows, and only the difference is written; otherwise (rows from before
-    /// the digest, or from another extractor) the statement compares every row with the new ones.
+    /// that digest, they are the stored rows, and only the tables whose rows differ from them are compared (in
+    /// SQL, row by row, as always); otherwise (rows from before the digest, or from another extractor) all seven.
     private func replace(
         _ current: StoredResource, indexDigest: [UInt8]?, with resource: FHIRResource, method: String
     ) async throws(StoreError) -> StoredResource? {
@@ -208,9 +208,9 @@ public struct StoreSession: Sendable {
         if digest == indexDigest {
             statement = ReplaceKeepingIndexStatement(next: next, digest: digest)
         } else if let indexDigest, let currentEntries = indexEntries(of: current), currentEntries.digest == indexDigest {
-            statement = ReplaceWithDifferenceStatement(
-                next: next, currentDigest: indexDigest, digest: digest,
-                removed: currentEntries.subtracting(entries), added: entries.subtracting(currentEntries))
+            statement = ReplaceChangedTablesStatement(
+                next: next, currentDigest: indexDigest, entries: entries, digest: digest,
+                changed: entries.tablesChanged(from: currentEntries))
         } else {
             statement = ReplaceStatement(next: next, entries: entries, digest: digest)
         }

@@ -82,40 +82,24 @@ enum SearchIndexSQL {
     /// so a row kept is neither deleted nor inserted again. Each table is read once for the deletions and once
     /// (`o_`) for the insertions, never once per row: a prepared plan made while a table was small may scan it
     /// whole, and per row that would grow with the table.
-    static func replaceCTEs(first: Int, of cte: String, type: String, id: String) -> String {
-        bound(from: first).map { table, first in
-            """
-            , d_\(table.name) AS (
-                DELETE FROM \(table.name) o USING \(cte)
-                WHERE o.resource_type = \(cte).resource_type AND o.id = \(cte).id
-                AND NOT EXISTS (SELECT 1 FROM \(table.unnest(first: first)) WHERE \(table.sameRow))
-            ), o_\(table.name) AS MATERIALIZED (
-                SELECT \(table.columnList) FROM \(table.name) WHERE resource_type = \(type) AND id = \(id)
-            ), i_\(table.name) AS (
-                INSERT INTO \(table.name) (resource_type, id, \(table.columnList))
-                SELECT \(type), \(id), \(table.valueList) FROM \(cte), \(table.unnest(first: first))
-                WHERE NOT EXISTS (SELECT 1 FROM o_\(table.name) o WHERE \(table.sameRow))
-            )
-            """
-        }.joined()
-    }
-
-    /// Data-modifying CTEs that delete, of the index rows of the one resource named by CTE `cte`, those with the
-    /// values bound from `$removed` on, and insert the rows bound from `$added` on (`type` and `id` as SQL
-    /// expressions). A table with nothing to delete is not read: its condition on the bound array alone is
-    /// decided once, before any row.
-    static func differenceCTEs(removed: Int, added: Int, of cte: String, type: String, id: String) -> String {
-        zip(bound(from: removed), bound(from: added)).map { removed, added in
-            let table = removed.table
+    ///
+    /// With `changed`, seven booleans bound from `$changed` on (in table order) say which tables to compare; the
+    /// others are not read at all (each condition on a bound value alone is decided once, before any row).
+    static func replaceCTEs(first: Int, of cte: String, type: String, id: String, changed: Int? = nil) -> String {
+        bound(from: first).enumerated().map { index, bound in
+            let (table, first) = bound
+            let only = changed.map { "$\($0 + index)::boolean AND " } ?? ""
             return """
                 , d_\(table.name) AS (
                     DELETE FROM \(table.name) o USING \(cte)
-                    WHERE cardinality($\(removed.first)::text[]) > 0
-                    AND o.resource_type = \(cte).resource_type AND o.id = \(cte).id
-                    AND EXISTS (SELECT 1 FROM \(table.unnest(first: removed.first)) WHERE \(table.sameRow))
+                    WHERE \(only)o.resource_type = \(cte).resource_type AND o.id = \(cte).id
+                    AND NOT EXISTS (SELECT 1 FROM \(table.unnest(first: first)) WHERE \(table.sameRow))
+                ), o_\(table.name) AS MATERIALIZED (
+                    SELECT \(table.columnList) FROM \(table.name) WHERE \(only)resource_type = \(type) AND id = \(id)
                 ), i_\(table.name) AS (
                     INSERT INTO \(table.name) (resource_type, id, \(table.columnList))
-                    SELECT \(type), \(id), \(table.valueList) FROM \(cte), \(table.unnest(first: added.first))
+                    SELECT \(type), \(id), \(table.valueList) FROM \(cte), \(table.unnest(first: first))
+                    WHERE \(only)NOT EXISTS (SELECT 1 FROM o_\(table.name) o WHERE \(table.sameRow))
                 )
                 """
         }.joined()
