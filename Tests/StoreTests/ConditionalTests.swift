@@ -176,4 +176,16 @@ struct ConditionalTests {
             #expect(second == "v2" && current == 3)
         }
     }
+
+    @Test("a matched row kept for the transaction is not used after the transaction deleted the resource")
+    func matchedRowThenDelete() async throws {
+        try await TestDatabase.with { database in
+            try await database.store.withTransaction { session in
+                let id = try await session.create(patient(identifiers: ["urn:q|1"])).id
+                #expect(try await session.match(try criteria("identifier=urn:q|1")) == id)
+                #expect(try await session.delete("Patient", id)?.deleted == true)
+                #expect(try await session.readMatched("Patient", id)?.deleted == true, "the deletion, not the kept row")
+            }
+        }
+    }
 }

@@ -78,7 +78,7 @@ extension BundleProcessor {
             return handler.written(try await session.create(resource, assignedID: id), created: true, request)
         case .existing(let id):
             _ = try handler.require(.read, type)
-            let stored = try await handler.existing(type, id, session)
+            let stored = try await handler.existing(type, id, session, matched: true)
             return handler.written(stored, created: false, request)
         case .update(let id, let fresh):
             guard var resource = entry.resource else {

@@ -29,11 +29,13 @@ extension RestHandler {
     }
 
     /// The current version of `type/id`; 404 when it never existed or lies outside the compartment of
-    /// `patientID` (when given), 410 when it is deleted.
+    /// `patientID` (when given), 410 when it is deleted. With `matched`, as the conditional match of this
+    /// transaction found it (`StoreSession.readMatched`).
     func existing(
-        _ type: String, _ id: String, _ session: StoreSession, confinedTo patientID: String? = nil
+        _ type: String, _ id: String, _ session: StoreSession, confinedTo patientID: String? = nil, matched: Bool = false
     ) async throws -> StoredResource {
-        guard let stored = try await session.read(type, id) else {
+        let found = matched ? try await session.readMatched(type, id) : try await session.read(type, id)
+        guard let stored = found else {
             throw FHIRError(404, code: "not-found", "\(type)/\(id) does not exist")
         }
         try confine(stored, to: patientID)

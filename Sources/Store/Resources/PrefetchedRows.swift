@@ -2,11 +2,12 @@ import Synchronization
 
 /// Current resource rows a transaction has already read while matching conditional criteria
 /// (`carebridge_token_match` returns them with the ids), so that the update of the match that follows needs no
-/// round trip of its own. Reads (`StoreSession.read`) do not use them: a read answers with the row as it is.
+/// round trip of its own, and the answer of a conditional create that matched (`StoreSession.readMatched`).
+/// Reads (`StoreSession.read`) do not use them: a read answers with the row as it is.
 ///
-/// A row is used once: every update starts from the current row (`StoreSession.current`), which takes the kept
-/// one, and the other writes (create, delete) read or fail on their own, so a row still kept is never older than
-/// the transaction's own writes. A row another transaction changed since the match (a Bundle matches all its
+/// A row is used once: every update and delete starts from the current row (`StoreSession.current`), which takes
+/// the kept one, and a create of a taken id fails, so a row still kept is never older than the transaction's own
+/// writes. A row another transaction changed since the match (a Bundle matches all its
 /// entries before writing any) is caught by the update's compare-and-set, which reads again; and an update
 /// `keepingUnchanged` whose content is the kept row's writes nothing, as it would have had it run when the match
 /// did.

@@ -48,7 +48,7 @@ extension StoreSession {
         guard let id = try await match(criteria, name: "If-None-Exist criteria") else {
             return (try await create(resource), true)
         }
-        guard let existing = try await read(resource.resourceType, id) else {
+        guard let existing = try await readMatched(resource.resourceType, id) else {
             throw StoreError(.conflict, "\(resource.resourceType)/\(id) vanished while being matched; try again")
         }
         return (existing, false)

@@ -28,6 +28,12 @@ public struct StoreSession: Sendable {
         return try await readCurrent(type, id)?.0
     }
 
+    /// The current version of `type/id` as a conditional match of this transaction found it (the row it read),
+    /// or as it is now when no match kept it: for answering with the match of a conditional create.
+    public func readMatched(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
+        try await current(type, id)?.0
+    }
+
     /// Version `version` of `type/id`, or nil.
     public func read(_ type: String, _ id: String, version: Int) async throws(StoreError) -> StoredResource? {
         if type == Self.auditEventType { return version == 1 ? try await auditEvent(id) : nil }
@@ -121,7 +127,7 @@ public struct StoreSession: Sendable {
     @discardableResult
     public func delete(_ type: String, _ id: String) async throws(StoreError) -> StoredResource? {
         for _ in 0..<100 {
-            guard let current = try await read(type, id), !current.deleted else { return nil }
+            guard let current = try await self.current(type, id)?.0, !current.deleted else { return nil }
             let version = current.versionId + 1
             let now = Self.writeTime()
                 let deletion = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
@@ -170,7 +176,7 @@ public struct StoreSession: Sendable {
     }
 
     /// The current version of `type/id` and the digest of its index rows (nil when not known), or nil if never
-    /// stored, for an update: the row a conditional match of this transaction read, or else read now.
+    /// stored, for an update or delete: the row a conditional match of this transaction read, or else read now.
     private func current(_ type: String, _ id: String) async throws(StoreError) -> (StoredResource, [UInt8]?)? {
         if let kept = prefetched?.take(type, id) { return kept }
         return try await readCurrent(type, id)
