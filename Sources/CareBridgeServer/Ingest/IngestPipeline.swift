@@ -192,29 +192,14 @@ public struct IngestPipeline: Sendable {
         var problem: HL7Acknowledgement.Problem
         var code: HL7Acknowledgement.Code
         var findingDuplicates = false
-
-        /// A mapping failure: `AR` for a message type no mapping handles, `AE` otherwise.
-        init(_ error: MappingError) {
-            let unsupported = error.kind == .unsupportedMessageType
-            problem = HL7Acknowledgement.Problem(
-                code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
-                message: error.description)
-            code = unsupported ? .reject : .error
-            findingDuplicates = true
-        }
-
-        init(problem: HL7Acknowledgement.Problem, code: HL7Acknowledgement.Code, findingDuplicates: Bool = false) {
-            self.problem = problem
-            self.code = code
-            self.findingDuplicates = findingDuplicates
-        }
     }
 
     /// Records why message `id` was not applied and answers with the failure's code, in a transaction of its own
     /// on a connection of its own, taken after the processing one went back to the pool (that one may be what
-    /// failed, and holding it while waiting for another could exhaust the pool). With `findingDuplicates`, a message whose sender and control id another message holds is instead marked a
-    /// duplicate of it and acknowledged `AA`, as when it was claimed before being applied: a copy of an applied
-    /// message is not applied again, whether or not applying it would fail now. The claim taken to find out
+    /// failed, and holding it while waiting for another could exhaust the pool). With `findingDuplicates`, a
+    /// message whose sender and control id another message holds is instead marked a duplicate of it and
+    /// acknowledged `AA`, as when it was claimed before being applied: a copy of an applied message is not
+    /// applied again, whether or not applying it would fail now. The claim taken to find out
     /// waits for a copy being applied at the same moment, and is given up again (`releaseInbound`, which also
     /// gives up the claim a replayed message kept from being applied before). A failure to record is logged.
     private func notApplied(_ id: Int64, _ received: Received, _ failure: NotApplied) async -> IngestOutcome {
@@ -255,5 +240,16 @@ public struct IngestPipeline: Sendable {
     /// The ERR content for a message that does not parse.
     static func problem(_ error: HL7ParseError) -> HL7Acknowledgement.Problem {
         .init(code: "100", segment: error.segmentID, occurrence: nil, field: error.field, message: error.description)
+    }
+}
+
+extension IngestPipeline.NotApplied {
+    /// A mapping failure: `AR` for a message type no mapping handles, `AE` otherwise; the message may be a copy.
+    init(_ error: MappingError) {
+        let unsupported = error.kind == .unsupportedMessageType
+        let problem = HL7Acknowledgement.Problem(
+            code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
+            message: error.description)
+        self.init(problem: problem, code: unsupported ? .reject : .error, findingDuplicates: true)
     }
 }

@@ -91,43 +91,18 @@ struct NextVersion: Sendable {
 
 /// The next version of a resource, written only if the current version is still `previousVersion`
 /// (compare-and-set), with its index rows; returns one row when it was written, none when another writer came first.
+///
+/// By default every index table is compared with the new rows. With `currentDigest` (the digest of the rows the
+/// current body gives, which are then the stored rows), the write also requires the stored rows to still have
+/// that digest, and only the tables `changed` names (one flag per table, in `SearchIndexSQL.tables` order) are
+/// compared; a reindex in between makes it write nothing, as another writer would.
 struct ReplaceStatement: CountingStatement {
     static let name = "carebridge_replace"
     static let sql = """
         WITH u AS (
-            UPDATE resource SET version_id = $3, last_updated = $5, deleted = false, body = $6, index_digest = $32
+            UPDATE resource SET version_id = $3, last_updated = $5, deleted = false, body = $6, index_digest = $9
             WHERE resource_type = $1 AND id = $2 AND version_id = $4
-            RETURNING resource_type, id
-        )\(SearchIndexSQL.replaceCTEs(first: 8, of: "u", type: "$1", id: "$2"))
-        INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
-        SELECT $1, $2, $3, $5, $7, false, $6 FROM u
-        RETURNING 1
-        """
-
-    let next: NextVersion
-    let entries: SearchIndexEntries
-    let digest: [UInt8]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 8 + SearchIndexSQL.parameterCount)
-        next.append(to: &bindings)
-        SearchIndexSQL.append(entries, to: &bindings)
-        bindings.append(ByteBuffer(bytes: digest))
-        return bindings
-    }
-}
-
-/// The next version of a resource with its index rows, compared only in the tables where they changed, written
-/// only if the current version is still `previousVersion` and its rows still those of digest `currentDigest`
-/// (the rows the current body gives, against which `changed` was worked out: one flag per table, in
-/// `SearchIndexSQL.tables` order). Returns one row when it was written, none when another writer (or a reindex)
-/// came first.
-struct ReplaceChangedTablesStatement: CountingStatement {
-    static let name = "carebridge_replace_changed_tables"
-    static let sql = """
-        WITH u AS (
-            UPDATE resource SET version_id = $3, last_updated = $5, body = $6, index_digest = $9
-            WHERE resource_type = $1 AND id = $2 AND version_id = $4 AND NOT deleted AND index_digest = $8
+              AND ($8::bytea IS NULL OR (NOT deleted AND index_digest = $8))
             RETURNING resource_type, id
         )\(SearchIndexSQL.replaceCTEs(first: 17, of: "u", type: "$1", id: "$2", changed: 10))
         INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, deleted, body)
@@ -136,15 +111,15 @@ struct ReplaceChangedTablesStatement: CountingStatement {
         """
 
     let next: NextVersion
-    let currentDigest: [UInt8]
     let entries: SearchIndexEntries
     let digest: [UInt8]
-    let changed: [Bool]
+    var currentDigest: [UInt8]? = nil
+    var changed = Array(repeating: true, count: SearchIndexSQL.tables.count)
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 16 + SearchIndexSQL.parameterCount)
         next.append(to: &bindings)
-        bindings.append(ByteBuffer(bytes: currentDigest))
+        bindings.append(currentDigest.map { ByteBuffer(bytes: $0) })
         bindings.append(ByteBuffer(bytes: digest))
         for flag in changed { bindings.append(flag) }
         SearchIndexSQL.append(entries, to: &bindings)

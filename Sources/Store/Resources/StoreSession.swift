@@ -130,7 +130,7 @@ public struct StoreSession: Sendable {
             guard let current = try await self.current(type, id)?.0, !current.deleted else { return nil }
             let version = current.versionId + 1
             let now = Self.writeTime()
-                let deletion = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
+            let deletion = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
                 let changed = try await session.database {
                     let rows = try await session.connection.query(
                         """
@@ -214,8 +214,8 @@ public struct StoreSession: Sendable {
         if digest == indexDigest {
             statement = ReplaceKeepingIndexStatement(next: next, digest: digest)
         } else if let indexDigest, let currentEntries = indexEntries(of: current), currentEntries.digest == indexDigest {
-            statement = ReplaceChangedTablesStatement(
-                next: next, currentDigest: indexDigest, entries: entries, digest: digest,
+            statement = ReplaceStatement(
+                next: next, entries: entries, digest: digest, currentDigest: indexDigest,
                 changed: entries.tablesChanged(from: currentEntries))
         } else {
             statement = ReplaceStatement(next: next, entries: entries, digest: digest)

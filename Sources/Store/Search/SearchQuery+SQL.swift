@@ -266,7 +266,7 @@ extension SearchQuery {
 
     /// For criteria that are one token with a system and a code and nothing else (`identifier=system|value`,
     /// what conditional interactions mostly use), that token; nil for other criteria. Such criteria are matched
-    /// by `carebridge_token_match` (migration 14), which reads the token's index rows first and looks up each
+    /// by `carebridge_token_match` (migrations 14 and 15), which reads the token's index rows first and looks up each
     /// one's resource by primary key: the general form lets the planner start from the resources of the type
     /// instead, and statistics taken while the tables were small (an early automatic ANALYZE of a new
     /// database) made it do so, scanning every resource of the type for each match until the next ANALYZE.
