@@ -79,4 +79,46 @@ struct InboundClaimTests {
             #expect(holders.compactMap(\.1).allSatisfy { $0 == winners.first })
         }
     }
+
+    @Test("a batch is logged in order and marked in one statement: all of it, or none when one copy's key is taken")
+    func batches() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let headers = ["B1", "B2", "B3"].map {
+                InboundHeader(sendingApplication: "LAB", sendingFacility: "NORTH", controlID: $0, messageType: "ORU^R01")
+            }
+            let ids = try await store.withSession { session in
+                try await session.recordInbound(headers.enumerated().map { position, header in
+                    ArrivedInbound(raw: Array("MSH|\(position)".utf8), source: .mllp, peer: position == 0 ? nil : "peer", header: header)
+                })
+            }
+            #expect(ids.count == 3 && ids == ids.sorted())
+            let logged = try await store.withSession { session in
+                try await ids.asyncMap { try await session.inboundMessage($0) }
+            }
+            #expect(logged.map { $0?.header.controlID } == ["B1", "B2", "B3"])
+            #expect(logged.map { $0.map { String(decoding: $0.raw, as: UTF8.self) } } == ["MSH|0", "MSH|1", "MSH|2"])
+            #expect(logged.map { $0?.peer } == [nil, "peer", "peer"])
+
+            let applied = zip(ids, headers).map { AppliedInbound(id: $0, header: $1, resources: ["Patient/\($0)", "Encounter/e"]) }
+            #expect(try await store.withTransaction { try await $0.markApplied(Array(applied.prefix(2))) }.isEmpty)
+            let copy = try await store.withSession { try await Self.record($0, headers[1]) }
+            let withCopy = [applied[2], AppliedInbound(id: copy, header: headers[1], resources: [])]
+            #expect(try await store.withTransaction { try await $0.markApplied(withCopy) } == [copy: ids[1]])
+            let statuses = try await store.withSession { session in
+                try await (ids + [copy]).asyncMap { try await session.inboundMessage($0) }
+            }
+            #expect(statuses.map { $0?.status } == [.processed, .processed, .received, .received], "the third is not marked with the copy")
+            #expect(statuses.first??.resources == ["Patient/\(ids[0])", "Encounter/e"])
+        }
+    }
+}
+
+extension Array {
+    /// The results of `transform` on each element, in order, one after the other.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
 }

@@ -38,10 +38,14 @@ public struct IngestPipeline: Sendable {
     /// Where each message's outcome is recorded; nil records nothing.
     let audit: AuditTrail?
     let logger: Logger
+    /// Gathers the messages arriving together into batches that share their database round trips.
+    let batcher: IngestBatcher<Arrival, IngestOutcome>
 
+    /// A pipeline applying up to `batchSize` messages that arrive together in one transaction, with at most
+    /// `concurrentBatches` such transactions at once (see `IngestPipeline+Batch`).
     public init(
         store: ResourceStore, handler: RestHandler, mappings: MappingLibrary, base: String = "urn:carebridge:fhir",
-        audit: AuditTrail? = nil, logger: Logger
+        audit: AuditTrail? = nil, batchSize: Int = 64, concurrentBatches: Int = 2, logger: Logger
     ) {
         self.store = store
         self.handler = handler.keepingUnchanged()
@@ -49,6 +53,7 @@ public struct IngestPipeline: Sendable {
         self.base = base
         self.audit = audit
         self.logger = logger
+        self.batcher = IngestBatcher(maxBatch: batchSize, maxRunning: concurrentBatches)
     }
 
     /// Loads the subscriptions, so that changes made before the hub's own refresh (the CLI's) fire events too.
@@ -66,36 +71,21 @@ public struct IngestPipeline: Sendable {
 
     /// Stores, converts and applies one message (ER7, HL7 v2.xml, C-CDA or a vendor XML format); `format` forces
     /// the XML lab format instead of detecting it. The outcome is audited as the work of `grant` (the hub itself
-    /// for MLLP and the CLI) from `remoteAddress`.
+    /// for MLLP and the CLI) from `remoteAddress`. Messages ingested at the same moment (several MLLP
+    /// connections) are logged and applied in batches (`IngestPipeline+Batch`).
     public func ingest(
         _ raw: [UInt8], source: InboundSource, peer: String? = nil, format: XMLFeedKind? = nil, grant: AccessGrant = .hub,
         remoteAddress: String? = nil
     ) async -> IngestOutcome {
         let received = Received(raw, feeds: mappings.feeds, format: format)
-        let outcome = await logAndApply(raw, received, source: source, peer: peer)
+        let arrival = Arrival(raw: raw, received: received, source: source, peer: peer)
+        let outcome = await batcher.submit(arrival) { arrivals in await logAndApply(arrivals) }
         audit(outcome, header: received.inbound, source: source, grant: grant, remoteAddress: remoteAddress)
         return outcome
     }
 
-    /// Logs `raw`, then applies it, both on one connection and on its event loop (see
-    /// `ResourceStore.withSession(onConnectionThread:)`): one lease from the pool and no thread hops per message.
-    /// A failure is recorded after that connection went back to the pool (`notApplied`).
-    private func logAndApply(_ raw: [UInt8], _ received: Received, source: InboundSource, peer: String?) async -> IngestOutcome {
-        let id: Int64
-        let handled: Result<IngestOutcome, NotApplied>
-        do {
-            (id, handled) = try await store.withSession(onConnectionThread: true) { session in
-                let id = try await session.recordInbound(raw: raw, source: source, peer: peer, header: received.inbound)
-                return (id, await handle(id, received, in: session))
-            }
-        } catch {
-            return notStored(received, error)
-        }
-        return await finish(id, received, handled)
-    }
-
     /// The `AE` for a message that could not be stored.
-    private func notStored(_ received: Received, _ error: any Error) -> IngestOutcome {
+    func notStored(_ received: Received, _ error: any Error) -> IngestOutcome {
         logger.error("inbound message not stored", metadata: ["error": "\(error)"])
         let problem = HL7Acknowledgement.Problem(code: "207", message: "The message could not be stored; send it again")
         return outcome(nil, .error, received.header, code: .error, problem: problem)
@@ -118,7 +108,7 @@ public struct IngestPipeline: Sendable {
     }
 
     /// The outcome of message `id`, once a failure to apply it is recorded.
-    private func finish(_ id: Int64, _ received: Received, _ handled: Result<IngestOutcome, NotApplied>) async -> IngestOutcome {
+    func finish(_ id: Int64, _ received: Received, _ handled: Result<IngestOutcome, NotApplied>) async -> IngestOutcome {
         switch handled {
         case .success(let outcome): outcome
         case .failure(let failure): await notApplied(id, received, failure)
@@ -126,17 +116,32 @@ public struct IngestPipeline: Sendable {
     }
 
     /// Applies logged message `id`, or says why it cannot be read or applied.
-    private func handle(_ id: Int64, _ received: Received, in session: StoreSession) async -> Result<IngestOutcome, NotApplied> {
+    func handle(_ id: Int64, _ received: Received, in session: StoreSession) async -> Result<IngestOutcome, NotApplied> {
+        switch converted(id, received) {
+        case .success(let conversion): await apply(id, received, conversion, in: session)
+        case .failure(let failure): .failure(failure)
+        }
+    }
+
+    /// What a message is converted into: the transaction Bundle, and the Patient merge it asks for.
+    struct Conversion: Sendable {
+        var bundle: FHIRResource
+        var merge: PatientMerge?
+    }
+
+    /// The conversion of logged message `id` by the current mappings, or why it cannot be read or converted.
+    func converted(_ id: Int64, _ received: Received) -> Result<Conversion, NotApplied> {
         switch received.content {
         case .hl7(.success(let message)):
-            let mappings = self.mappings.current
             let context = MappingContext(receivedAt: Date(), messageID: String(id))
-            return await apply(id, received, in: session) {
-                let result = try mappings.convert(message, context: context)
-                return (result.bundle, result.merge)
+            do {
+                let result = try mappings.current.convert(message, context: context)
+                return .success(Conversion(bundle: result.bundle, merge: result.merge))
+            } catch {
+                return .failure(NotApplied(error))
             }
         case .lab(.success(let result)):
-            return await apply(id, received, in: session) { (result.bundle, nil) }
+            return .success(Conversion(bundle: result.bundle, merge: nil))
         case .hl7(.failure(let error)):
             return .failure(NotApplied(problem: Self.problem(error), code: .reject))
         case .lab(.failure(let error)):
@@ -146,44 +151,50 @@ public struct IngestPipeline: Sendable {
         }
     }
 
+    /// Applies `conversion` in the current transaction of `session` and returns the `Type/id`s it wrote.
+    func write(_ conversion: Conversion, in session: StoreSession) async throws -> [String] {
+        var written = try await BundleProcessor(handler: handler).applyTransaction(conversion.bundle, in: session, base: base)
+        if let merge = conversion.merge {
+            written += try await PatientMerger(registry: handler.registry).merge(merge, in: session)
+        }
+        return written
+    }
+
     /// Thrown inside the transaction of a message whose sender and control id another message was applied
     /// under, to roll back what it wrote.
-    private struct AppliedBefore: Error, CustomStringConvertible {
+    struct AppliedBefore: Error, CustomStringConvertible {
         let holder: Int64
         var description: String { "the sender and control id were applied by message \(holder)" }
     }
 
-    /// Converts and applies a message in one transaction, which ends by recording it `processed` and claiming
+    /// Applies a converted message in one transaction, which ends by recording it `processed` and claiming
     /// its sender and control id (or document id) for it in one statement (`markApplied`). When another message
     /// holds them, the transaction rolls back and the message is marked a duplicate of that one.
     ///
     /// Claiming last rather than first saves a round trip per message; a copy of an applied message is then
     /// converted and applied before it is found to be one, and what it wrote is rolled back. A copy applied at
     /// the same moment waits at the claim for the other's commit, and so is found to be one too.
-    private func apply(
-        _ id: Int64, _ received: Received, in session: StoreSession,
-        convert: @Sendable () throws -> (FHIRResource, PatientMerge?)
+    func apply(
+        _ id: Int64, _ received: Received, _ conversion: Conversion, in session: StoreSession
     ) async -> Result<IngestOutcome, NotApplied> {
         let inbound = received.inbound
         do {
             let resources = try await session.transaction { session -> [String] in
-                let (bundle, merge) = try convert()
-                var written = try await BundleProcessor(handler: handler).applyTransaction(bundle, in: session, base: base)
-                if let merge { written += try await PatientMerger(registry: handler.registry).merge(merge, in: session) }
+                let written = try await write(conversion, in: session)
                 if let holder = try await session.markApplied(id, header: inbound, resources: written) {
                     throw AppliedBefore(holder: holder)
                 }
                 return written
             }
-            return .success(outcome(id, .processed, received.header, code: .accept, resources: resources))
-        } catch let error as MappingError {
-            return .failure(NotApplied(error))
+            return .success(applied(id, received, resources: resources))
         } catch {
-            let reason = error is AppliedBefore
-                ? "\(error)"
-                : RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
-            return .failure(NotApplied(problem: .init(code: "207", message: reason), code: .error, findingDuplicates: true))
+            return .failure(NotApplied(applying: error, logger: logger))
         }
+    }
+
+    /// The outcome of message `id`, applied with `resources` written.
+    func applied(_ id: Int64, _ received: Received, resources: [String]) -> IngestOutcome {
+        outcome(id, .processed, received.header, code: .accept, resources: resources)
     }
 
     /// Why a logged message was not applied: the ERR content, the acknowledgement code, and whether it may be a
@@ -202,7 +213,7 @@ public struct IngestPipeline: Sendable {
     /// applied again, whether or not applying it would fail now. The claim taken to find out
     /// waits for a copy being applied at the same moment, and is given up again (`releaseInbound`, which also
     /// gives up the claim a replayed message kept from being applied before). A failure to record is logged.
-    private func notApplied(_ id: Int64, _ received: Received, _ failure: NotApplied) async -> IngestOutcome {
+    func notApplied(_ id: Int64, _ received: Received, _ failure: NotApplied) async -> IngestOutcome {
         let inbound = received.inbound
         do {
             let holder = try await store.withTransaction(onConnectionThread: true) { session -> Int64? in
@@ -251,5 +262,14 @@ extension IngestPipeline.NotApplied {
             code: unsupported ? "200" : "207", segment: error.segment, occurrence: error.occurrence, field: error.field,
             message: error.description)
         self.init(problem: problem, code: unsupported ? .reject : .error, findingDuplicates: true)
+    }
+
+    /// A failure to apply a converted message (a copy of an applied one, or refused by the store): `AE`; the
+    /// message may be a copy.
+    init(applying error: any Error, logger: Logger) {
+        let reason = error is IngestPipeline.AppliedBefore
+            ? "\(error)"
+            : RestHandler.fhirError(error, logger: logger).outcome.issues.map(\.diagnostics).joined(separator: "; ")
+        self.init(problem: .init(code: "207", message: reason), code: .error, findingDuplicates: true)
     }
 }

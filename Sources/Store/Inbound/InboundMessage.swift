@@ -35,6 +35,36 @@ public struct InboundHeader: Sendable, Hashable {
     }
 }
 
+/// A message as received, for `StoreSession.recordInbound`.
+public struct ArrivedInbound: Sendable {
+    public var raw: [UInt8]
+    public var source: InboundSource
+    /// The remote end it came from, if known.
+    public var peer: String?
+    public var header: InboundHeader
+
+    public init(raw: [UInt8], source: InboundSource, peer: String?, header: InboundHeader) {
+        self.raw = raw
+        self.source = source
+        self.peer = peer
+        self.header = header
+    }
+}
+
+/// A logged message that was applied, for `StoreSession.markApplied`: its log id, header and the resources it wrote.
+public struct AppliedInbound: Sendable {
+    public var id: Int64
+    public var header: InboundHeader
+    /// The `Type/id` of each resource written.
+    public var resources: [String]
+
+    public init(id: Int64, header: InboundHeader, resources: [String]) {
+        self.id = id
+        self.header = header
+        self.resources = resources
+    }
+}
+
 /// One row of the inbound log.
 public struct InboundMessage: Sendable, Hashable {
     public var id: Int64

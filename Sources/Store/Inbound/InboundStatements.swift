@@ -6,31 +6,38 @@ import PostgresNIO
 // anew cost PostgreSQL more than running them. They insert, or find one row by its primary key (an update by
 // id, a conflict on the claims' key), so no plan made while a table was small can go bad as it grows.
 
-/// A new log row (see `StoreSession.recordInbound`); returns its id.
+/// New log rows, one per message, in one statement (see `StoreSession.recordInbound`); returns their ids in
+/// the order of the messages. Ids are drawn before inserting so that they can be returned in that order.
 struct RecordInboundStatement: PostgresPreparedStatement {
-    static let name = "carebridge_record_inbound"
+    static let name = "carebridge_record_inbound_batch"
     static let sql = """
-        WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-        INSERT INTO inbound_message (source, peer, sending_application, sending_facility, control_id, message_type, status, raw)
-        SELECT $1, $2, $3, $4, $5, $6, 'received', $7 FROM relaxed
-        RETURNING id
+        WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+        arrived AS (
+            SELECT nextval('inbound_message_id_seq') AS id, x.*
+            FROM relaxed, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])
+                WITH ORDINALITY AS x(source, peer, application, facility, control_id, message_type, raw, position)
+        ), stored AS (
+            INSERT INTO inbound_message (
+                id, source, peer, sending_application, sending_facility, control_id, message_type, status, raw
+            )
+            SELECT id, source, nullif(peer, ''), application, facility, control_id, message_type, 'received', raw
+            FROM arrived
+        )
+        SELECT id FROM arrived ORDER BY position
         """
     typealias Row = Int64
 
-    let source: String
-    let peer: String?
-    let header: InboundHeader
-    let raw: ByteBuffer
+    let messages: [ArrivedInbound]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 7)
-        bindings.append(source)
-        bindings.append(peer)
-        bindings.append(header.sendingApplication)
-        bindings.append(header.sendingFacility)
-        bindings.append(header.controlID)
-        bindings.append(header.messageType)
-        bindings.append(raw)
+        bindings.append(messages.map(\.source.rawValue))
+        bindings.append(messages.map { $0.peer ?? "" })
+        bindings.append(messages.map(\.header.sendingApplication))
+        bindings.append(messages.map(\.header.sendingFacility))
+        bindings.append(messages.map(\.header.controlID))
+        bindings.append(messages.map(\.header.messageType))
+        bindings.append(messages.map { ByteBuffer(bytes: $0.raw) })
         return bindings
     }
 
@@ -66,39 +73,25 @@ struct MarkInboundStatement: CountingStatement {
     }
 }
 
-/// Marks message `id` processed and claims its sender and control id for it (see `StoreSession.markApplied`):
-/// returns the message holding the claim when it is another one (and then marks nothing), and how many log
-/// rows were marked.
+/// Marks messages processed and claims their senders and control ids for them, in one statement (see
+/// `StoreSession.markApplied` and `carebridge_mark_applied`, migration 16): returns the messages whose claim
+/// another message holds, with that one, and how many log rows were marked (none when any claim is held by
+/// another). A message's resources are one text, `Type/id`s separated by U+001E, since PostgreSQL arrays of
+/// arrays must be rectangular.
 struct MarkAppliedStatement: PostgresPreparedStatement {
-    static let name = "carebridge_mark_applied"
-    static let sql = """
-        WITH claim AS (
-            INSERT INTO inbound_processed (sending_application, sending_facility, control_id, message_id)
-            SELECT $2, $3, $4, $1 WHERE $4 <> ''
-            ON CONFLICT (sending_application, sending_facility, control_id)
-            DO UPDATE SET message_id = inbound_processed.message_id
-            RETURNING message_id
-        ), marked AS (
-            UPDATE inbound_message SET status = 'processed', error = NULL, resources = $5, duplicate_of = NULL,
-                attempts = attempts + 1, processed_at = now()
-            WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM claim WHERE message_id <> $1)
-            RETURNING 1
-        )
-        SELECT (SELECT message_id FROM claim WHERE message_id <> $1), (SELECT count(*) FROM marked)
-        """
-    typealias Row = (Int64?, Int64)
+    static let name = "carebridge_mark_applied_batch"
+    static let sql = "SELECT * FROM carebridge_mark_applied($1, $2, $3, $4, $5)"
+    typealias Row = ([Int64], [Int64], Int64)
 
-    let id: Int64
-    let header: InboundHeader
-    let resources: [String]
+    let messages: [AppliedInbound]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 5)
-        bindings.append(id)
-        bindings.append(header.sendingApplication)
-        bindings.append(header.sendingFacility)
-        bindings.append(header.controlID)
-        bindings.append(resources)
+        bindings.append(messages.map(\.id))
+        bindings.append(messages.map(\.header.sendingApplication))
+        bindings.append(messages.map(\.header.sendingFacility))
+        bindings.append(messages.map(\.header.controlID))
+        bindings.append(messages.map { $0.resources.joined(separator: "\u{1E}") })
         return bindings
     }
 

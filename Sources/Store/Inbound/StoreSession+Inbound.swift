@@ -6,19 +6,31 @@ import PostgresNIO
 extension StoreSession {
     /// Stores a message as received and returns its log id, in its own (single-statement) transaction before
     /// processing, so the message is kept even when processing fails.
-    ///
-    /// The commit does not wait for the disk (`synchronous_commit` off for this transaction only, set by the
-    /// statement itself): the row is made durable by the next durable commit of the same message (its
-    /// `processed`, `duplicate` or `error` status), which flushes the write-ahead log up to and including it,
-    /// and that commit always comes before the acknowledgement. A crash in between loses only an
-    /// unacknowledged message, which the sender resends. This saves a disk flush and three round trips.
     public func recordInbound(
         raw: [UInt8], source: InboundSource, peer: String?, header: InboundHeader
     ) async throws(StoreError) -> Int64 {
-        let statement = RecordInboundStatement(source: source.rawValue, peer: peer, header: header, raw: ByteBuffer(bytes: raw))
+        let ids = try await recordInbound([ArrivedInbound(raw: raw, source: source, peer: peer, header: header)])
+        guard let id = ids.first else { throw StoreError(.database, "the inbound message was not stored") }
+        return id
+    }
+
+    /// Stores messages as received and returns their log ids in the same order, in one statement that commits
+    /// before any of them is processed, so each is kept even when processing it fails.
+    ///
+    /// The commit does not wait for the disk (`synchronous_commit` off for this transaction only, set by the
+    /// statement itself): the rows are made durable by the next durable commit of the same messages (their
+    /// `processed`, `duplicate` or `error` status), which flushes the write-ahead log up to and including them,
+    /// and that commit always comes before the acknowledgement. A crash in between loses only unacknowledged
+    /// messages, which their senders resend. This saves a disk flush and three round trips.
+    public func recordInbound(_ messages: [ArrivedInbound]) async throws(StoreError) -> [Int64] {
+        guard !messages.isEmpty else { return [] }
         return try await database {
-            for try await id in try await connection.execute(statement, logger: logger) { return id }
-            throw StoreError(.database, "the inbound message was not stored")
+            var ids: [Int64] = []
+            for try await id in try await connection.execute(RecordInboundStatement(messages: messages), logger: logger) {
+                ids.append(id)
+            }
+            guard ids.count == messages.count else { throw StoreError(.database, "the inbound messages were not stored") }
+            return ids
         }
     }
 
@@ -38,14 +50,26 @@ extension StoreSession {
     /// for its transaction: if it commits, its id is returned. A message without a control id claims nothing.
     /// The claim ends with the transaction when it rolls back; a replayed message finds the claim its own.
     public func markApplied(_ id: Int64, header: InboundHeader, resources: [String]) async throws(StoreError) -> Int64? {
-        try await database {
-            let statement = MarkAppliedStatement(id: id, header: header, resources: resources)
-            for try await (holder, marked) in try await connection.execute(statement, logger: logger) {
-                if let holder { return holder }
-                guard marked == 1 else { throw StoreError(.notFound, "inbound message \(id) does not exist") }
-                return nil
+        try await markApplied([AppliedInbound(id: id, header: header, resources: resources)])[id]
+    }
+
+    /// Records messages applied together in one transaction, as `markApplied(_:header:resources:)` does for one,
+    /// in one statement: returns, for each message whose sender and control id another message holds, that
+    /// message's id; when there is any, nothing is recorded and the caller rolls back. Two of `messages` with the
+    /// same sender and control id make the statement fail (PostgreSQL claims a key once per statement).
+    public func markApplied(_ messages: [AppliedInbound]) async throws(StoreError) -> [Int64: Int64] {
+        guard !messages.isEmpty else { return [:] }
+        return try await database {
+            for try await (ids, holders, marked) in try await connection.execute(
+                MarkAppliedStatement(messages: messages), logger: logger
+            ) {
+                let taken = Dictionary(zip(ids, holders)) { first, _ in first }
+                if taken.isEmpty, marked != messages.count {
+                    throw StoreError(.notFound, "\(messages.count - Int(marked)) of the inbound messages do not exist")
+                }
+                return taken
             }
-            throw StoreError(.database, "marking the inbound message applied returned nothing")
+            throw StoreError(.database, "marking the inbound messages applied returned nothing")
         }
     }
 

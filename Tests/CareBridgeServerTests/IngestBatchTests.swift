@@ -1,0 +1,170 @@
+@testable import CareBridgeServer
+import FHIRCore
+import Foundation
+import HL7v2
+import HTTPTypes
+import Logging
+import Store
+import Synchronization
+import Testing
+
+/// Messages applied together (`IngestPipeline+Batch`): a batch is logged by one statement and applied in one
+/// transaction, and whatever becomes of a message is what would have become of it alone.
+@Suite("HL7v2 ingest in batches")
+struct IngestBatchTests {
+    static func pipeline(_ hub: Hub) throws -> IngestPipeline {
+        var logger = Logger(label: "carebridge.batch.test")
+        logger.logLevel = .critical
+        let configuration = HubConfiguration(
+            profilesDirectory: TestPaths.profilesDirectory.path,
+            mappingsDirectory: TestPaths.repositoryRoot.appendingPathComponent("mappings").path)
+        return try makeIngestPipeline(configuration: configuration, client: hub.database, logger: logger)
+    }
+
+    /// Logs and applies `messages` as one batch; returns each one's MSA-1 and its log status.
+    static func batch(_ pipeline: IngestPipeline, _ messages: [String]) async -> [(code: String, status: InboundStatus)] {
+        let arrivals = messages.map { text in
+            let raw = Array(text.utf8)
+            let received = IngestPipeline.Received(raw, feeds: pipeline.mappings.feeds)
+            return IngestPipeline.Arrival(raw: raw, received: received, source: .mllp, peer: "test")
+        }
+        return await pipeline.logAndApply(arrivals).map { ($0.acknowledgement["MSA-1"] ?? "?", $0.status) }
+    }
+
+    /// When message `control` was recorded processed: the start of the transaction that applied it.
+    static func processedAt(_ hub: Hub, _ control: String) async throws -> String? {
+        let log = try await hub.get("/inbound/messages?control-id=\(control)&status=processed").json["messages"]?.arrayValue
+        return log?.first?["processedAt"]?.stringValue
+    }
+
+    static func patients(_ hub: Hub, _ mrn: String) async throws -> [JSONValue] {
+        try await hub.get("/fhir/Patient?identifier=\(mrn)").json.entries
+    }
+
+    @Test("a batch of good, unreadable, unsupported and repeated messages: each is answered as it would be alone")
+    func mixedBatch() async throws {
+        try await Hub.run { hub in
+            let pipeline = try Self.pipeline(hub)
+            let first = await Self.batch(pipeline, [
+                IngestTests.adt("B1", mrn: "BATCH-1", trigger: "A04"),
+                IngestTests.adt("B2", mrn: "BATCH-2", trigger: "A04"),
+                "MSH|^~\\&|X|Y|||2026||ADT^A01|G1|P|2.5\rPID|1||1^^^A^MR\rbad segment\r",
+                "MSH|^~\\&|X|Y|||2026||MFN^M02|U1|P|2.5\rMFI|PRA\r",
+                IngestTests.adt("B3", mrn: "BATCH-3", trigger: "A04"),
+                IngestTests.adt("B1", mrn: "BATCH-1", family: "Copy", trigger: "A04"),
+            ])
+            #expect(first.map(\.code) == ["AA", "AA", "AR", "AR", "AA", "AA"])
+            #expect(first.map(\.status) == [.processed, .processed, .error, .error, .processed, .duplicate])
+            for mrn in ["BATCH-1", "BATCH-2", "BATCH-3"] {
+                let found = try await Self.patients(hub, mrn)
+                #expect(found.count == 1 && found.first?.string("resource.name.0.family") == "Okafor", "\(mrn)")
+            }
+            let times = [try await Self.processedAt(hub, "B1"), try await Self.processedAt(hub, "B2"), try await Self.processedAt(hub, "B3")]
+            #expect(times[0] != nil && Set(times).count == 1, "applied in one transaction: \(times)")
+            let log = try await hub.get("/inbound/messages?control-id=B1").json["messages"]?.arrayValue ?? []
+            #expect(log.map { $0["status"]?.stringValue } == ["duplicate", "processed"])
+            #expect(log.first?["duplicateOf"] == log.last?["id"])
+        }
+    }
+
+    @Test("a copy of a message applied before rolls the batch back; its messages are then applied one by one")
+    func copyOfAppliedMessage() async throws {
+        try await Hub.run { hub in
+            let pipeline = try Self.pipeline(hub)
+            #expect(await Self.batch(pipeline, [IngestTests.adt("C1", mrn: "COPY-1", trigger: "A04")]).map(\.status) == [.processed])
+            let second = await Self.batch(pipeline, [
+                IngestTests.adt("C2", mrn: "COPY-2", trigger: "A04"),
+                IngestTests.adt("C1", mrn: "COPY-1", family: "Changed", trigger: "A04"),
+                IngestTests.adt("C3", mrn: "COPY-3", trigger: "A04"),
+            ])
+            #expect(second.map(\.code) == ["AA", "AA", "AA"])
+            #expect(second.map(\.status) == [.processed, .duplicate, .processed])
+            #expect(try await Self.patients(hub, "COPY-1").first?.string("resource.name.0.family") == "Okafor", "not applied twice")
+            #expect(try await Self.processedAt(hub, "C2") != Self.processedAt(hub, "C3"), "applied one by one")
+            #expect(try await Self.patients(hub, "COPY-2").count == 1)
+            #expect(try await Self.patients(hub, "COPY-3").count == 1)
+        }
+    }
+
+    @Test("a message the store refuses fails alone: the others of its batch are applied")
+    func refusedMessage() async throws {
+        try await Hub.run { hub in
+            let pipeline = try Self.pipeline(hub)
+            let twin = #"{"resourceType":"Patient","identifier":[{"system":"urn:oid:1.2.840.114350","value":"TWIN-1"}]}"#
+            for _ in 0..<2 {
+                let created = try await hub.send(.post, "/fhir/Patient", body: twin, headers: ["Content-Type": "application/fhir+json"])
+                #expect(created.status == 201, "\(created.text)")
+            }
+            let results = await Self.batch(pipeline, [
+                IngestTests.adt("R1", mrn: "REFUSED-1", trigger: "A04"),
+                IngestTests.adt("R2", mrn: "TWIN-1", trigger: "A08"),
+                IngestTests.adt("R3", mrn: "REFUSED-3", trigger: "A04"),
+            ])
+            #expect(results.map(\.code) == ["AA", "AE", "AA"])
+            #expect(results.map(\.status) == [.processed, .error, .processed])
+            #expect(try await Self.patients(hub, "REFUSED-1").count == 1)
+            #expect(try await Self.patients(hub, "REFUSED-3").count == 1)
+            let error = try await hub.get("/inbound/messages?control-id=R2").json["messages"]?.arrayValue?.first
+            #expect(error?["error"]?.stringValue?.contains("more than one") == true, "\(String(describing: error))")
+        }
+    }
+}
+
+/// The batcher on its own: who waits, how batches form, and that every message is answered.
+@Suite("Ingest batcher")
+struct IngestBatcherTests {
+    /// What the batches of a test saw.
+    final class Probe: Sendable {
+        let batches = Mutex<[[Int]]>([])
+        let handedIn = Atomic<Int>(0)
+        let running = Mutex((now: 0, most: 0))
+    }
+
+    @Test("messages handed in while a batch runs wait, and go together in the next batches, up to the batch size")
+    func batchesForm() async throws {
+        let batcher = IngestBatcher<Int, Int>(maxBatch: 3, maxRunning: 1)
+        let probe = Probe()
+        let run: @Sendable ([Int]) async -> [Int] = { items in
+            probe.batches.withLock { $0.append(items) }
+            if items == [0] {
+                while probe.handedIn.load(ordering: .relaxed) < 7 { try? await Task.sleep(for: .milliseconds(1)) }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return items.map { $0 * 10 }
+        }
+        let first = Task { await batcher.submit(0, run: run) }
+        while probe.batches.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(1)) }
+        let outcomes = await withTaskGroup(of: (Int, Int).self) { group in
+            for item in 1..<8 {
+                group.addTask {
+                    probe.handedIn.add(1, ordering: .relaxed)
+                    return (item, await batcher.submit(item, run: run))
+                }
+            }
+            return await group.reduce(into: [(0, await first.value)]) { $0.append($1) }
+        }
+        #expect(outcomes.count == 8 && outcomes.allSatisfy { $0.1 == $0.0 * 10 })
+        let formed = probe.batches.withLock { $0 }
+        #expect(formed.first == [0])
+        #expect(formed.dropFirst().map(\.count) == [3, 3, 1], "\(formed)")
+        #expect(Set(formed.joined()) == Set(0..<8))
+    }
+
+    @Test("no more batches run at once than allowed, and each message is answered with its own outcome")
+    func concurrency() async throws {
+        let batcher = IngestBatcher<Int, Int>(maxBatch: 4, maxRunning: 2)
+        let probe = Probe()
+        let run: @Sendable ([Int]) async -> [Int] = { items in
+            probe.running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            try? await Task.sleep(for: .milliseconds(5))
+            probe.running.withLock { $0.now -= 1 }
+            return items.map { -$0 }
+        }
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for item in 0..<40 { group.addTask { await batcher.submit(item, run: run) == -item } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.count == 40 && outcomes.allSatisfy { $0 })
+        #expect(probe.running.withLock { $0.most } <= 2)
+    }
+}
