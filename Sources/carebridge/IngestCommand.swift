@@ -53,12 +53,15 @@ struct IngestCommand: AsyncParsableCommand {
         var done = 0
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-            for message in IngestPipeline.messages(in: Array(data)) {
-                let outcome = await pipeline.ingest(message, source: .cli, peer: file)
+            let before = done
+            let outcomes = await pipeline.ingest(sequence: IngestPipeline.messages(in: Array(data)), source: .cli, peer: file) {
+                let reached = before + $0
+                if reached / max(progressEvery, 1) > done / max(progressEvery, 1) { print("\(reached) messages") }
+                done = reached
+            }
+            for outcome in outcomes {
                 counts[outcome.status, default: 0] += 1
                 if let error = outcome.error { print("\(file): message \(outcome.logID.map(String.init) ?? "?"): \(error)") }
-                done += 1
-                if done % max(progressEvery, 1) == 0 { print("\(done) messages") }
             }
         }
         return counts

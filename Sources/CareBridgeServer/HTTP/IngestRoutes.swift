@@ -77,8 +77,11 @@ struct IngestRoutes: Sendable {
         }
         var acknowledgements: [UInt8] = []
         var ids: [String] = []
-        for message in IngestPipeline.messages(in: raw) {
-            let outcome = await pipeline.ingest(message, source: .http, grant: context.access, remoteAddress: context.remoteAddress)
+        let messages = IngestPipeline.messages(in: raw)
+        let outcomes = messages.count == 1
+            ? [await pipeline.ingest(raw, source: .http, grant: context.access, remoteAddress: context.remoteAddress)]
+            : await pipeline.ingest(sequence: messages, source: .http, grant: context.access, remoteAddress: context.remoteAddress)
+        for outcome in outcomes {
             acknowledgements += outcome.acknowledgementBytes
             if let id = outcome.logID { ids.append(String(id)) }
         }

@@ -1,3 +1,4 @@
+import Authorization
 import Logging
 import Store
 
@@ -7,9 +8,12 @@ import Store
 /// Each message is still answered only after the transaction that applied it committed. A batch of one is
 /// applied as before batches existed (no lock limit, no batch statements).
 ///
-/// When the batch's transaction fails (one message refused by the store, a copy of an applied message, a lock
-/// waited for too long, see `batchLockWait`), it rolls back as a whole and each of its messages is applied alone, exactly as a message arriving
-/// alone is: the batch changes how many round trips the messages take, never what becomes of them.
+/// When the batch's transaction fails (one message refused by the store, a lock waited for too long, see
+/// `batchLockWait`), it rolls back as a whole and each of its messages is applied alone, exactly as a message
+/// arriving alone is: the batch changes how many round trips the messages take, never what becomes of them.
+/// Copies of applied messages (a sender sending again what it sent before) are named by the batch's `markApplied`:
+/// the transaction rolls back, they are answered as duplicates without being applied again, and the others are
+/// applied together once more.
 extension IngestPipeline {
     /// A message handed to the pipeline: read, not yet logged.
     struct Arrival: Sendable {
@@ -23,6 +27,32 @@ extension IngestPipeline {
     struct Logged: Sendable {
         let id: Int64
         let received: Received
+    }
+
+    /// Stores, converts and applies the messages of one sender's sequence (a file, a batch) in their order, up to
+    /// the batch size at a time logged by one statement and applied in one transaction, which makes a long file
+    /// many times quicker than message by message. Each message ends as it would alone (a batch that fails is
+    /// applied one by one, in order), and only a copy of an earlier message of the same batch, which is not applied
+    /// anyway, is looked at after the others. `progress` is told how many are done after each batch. Audited as
+    /// `ingest(_:source:peer:format:grant:remoteAddress:)` does; returns the outcomes in order.
+    public func ingest(
+        sequence messages: [[UInt8]], source: InboundSource, peer: String? = nil, grant: AccessGrant = .hub,
+        remoteAddress: String? = nil, progress: (_ done: Int) -> Void = { _ in }
+    ) async -> [IngestOutcome] {
+        var outcomes: [IngestOutcome] = []
+        var start = 0
+        while start < messages.count {
+            let batch = messages[start..<min(start + batcher.maxBatch, messages.count)].map { raw in
+                Arrival(raw: raw, received: Received(raw, feeds: mappings.feeds), source: source, peer: peer)
+            }
+            for (arrival, outcome) in zip(batch, await logAndApply(batch)) {
+                audit(outcome, header: arrival.received.inbound, source: source, grant: grant, remoteAddress: remoteAddress)
+                outcomes.append(outcome)
+            }
+            start += batch.count
+            progress(start)
+        }
+        return outcomes
     }
 
     /// Logs `arrivals` (one statement, its own commit), then applies them, both on one connection and on its
@@ -49,9 +79,9 @@ extension IngestPipeline {
     }
 
     /// Converts and applies logged messages: those that convert together in one transaction when there are
-    /// several, each alone otherwise (or when that transaction failed). A message whose sender and control id
-    /// an earlier one of the batch has is applied alone after the batch (one statement claims a key once).
-    /// Returns one result per message, in their order.
+    /// several (again without the copies of applied messages it found), each alone otherwise (or when that
+    /// transaction failed). A message whose sender and control id an earlier one of the batch has is applied alone
+    /// after the batch (one statement claims a key once). Returns one result per message, in their order.
     private func handle(_ messages: [Logged], in session: StoreSession) async -> [Result<IngestOutcome, NotApplied>] {
         let conversions = messages.map { converted($0.id, $0.received) }
         var together: [(position: Int, conversion: Conversion)] = []
@@ -62,7 +92,22 @@ extension IngestPipeline {
             key.messageType = ""
             if key.controlID.isEmpty || keys.insert(key).inserted { together.append((position, conversion)) }
         }
-        let written = together.count > 1 ? await applyTogether(together, of: messages, in: session) : [:]
+        var written: [Int: [String]] = [:]
+        var copies: [Int: Int64] = [:]
+        if together.count > 1 {
+            switch await applyTogether(together, of: messages, in: session) {
+            case .applied(let resources):
+                written = resources
+            case .copies(let found):
+                copies = found
+                together.removeAll { found[$0.position] != nil }
+                if together.count > 1, case .applied(let resources) = await applyTogether(together, of: messages, in: session) {
+                    written = resources
+                }
+            case .failed:
+                break
+            }
+        }
         var results: [Result<IngestOutcome, NotApplied>] = []
         for (message, conversion) in zip(messages, conversions) {
             switch conversion {
@@ -71,6 +116,8 @@ extension IngestPipeline {
             case .success(let conversion):
                 if let resources = written[results.count] {
                     results.append(.success(applied(message.id, message.received, resources: resources)))
+                } else if let holder = copies[results.count] {
+                    results.append(.failure(NotApplied(applying: AppliedBefore(holder: holder), logger: logger)))
                 } else {
                     results.append(await apply(message.id, message.received, conversion, in: session))
                 }
@@ -84,14 +131,26 @@ extension IngestPipeline {
     /// so two batches can deadlock; this ends such a deadlock long before PostgreSQL would notice it.
     static let batchLockWait = Duration.milliseconds(100)
 
+    /// What became of a batch's transaction.
+    private enum Together {
+        /// Committed: the resources each message wrote, by position.
+        case applied([Int: [String]])
+        /// Rolled back because these messages (by position) are copies of ones applied before (by log id).
+        case copies([Int: Int64])
+        /// Rolled back for another reason.
+        case failed
+    }
+
     /// Applies `together` (positions in `messages` and their conversions) in one transaction ending with one
-    /// `markApplied` for all; returns the resources each wrote by position, or nothing when the transaction
-    /// failed (then rolled back) or found a copy of an applied message among them.
+    /// `markApplied` for all. Copies of applied messages found by it, as every failure, roll the transaction back.
     private func applyTogether(
         _ together: [(position: Int, conversion: Conversion)], of messages: [Logged], in session: StoreSession
-    ) async -> [Int: [String]] {
+    ) async -> Together {
+        struct CopiesFound: Error {
+            let holders: [Int: Int64]
+        }
         do {
-            return try await session.transaction { session -> [Int: [String]] in
+            return .applied(try await session.transaction { session -> [Int: [String]] in
                 try await session.limitLockWaits(to: Self.batchLockWait)
                 var written: [Int: [String]] = [:]
                 var applied: [AppliedInbound] = []
@@ -101,16 +160,20 @@ extension IngestPipeline {
                     let message = messages[position]
                     applied.append(AppliedInbound(id: message.id, header: message.received.inbound, resources: resources))
                 }
-                if let holder = try await session.markApplied(applied).values.first {
-                    throw AppliedBefore(holder: holder)
+                let taken = try await session.markApplied(applied)
+                guard taken.isEmpty else {
+                    let positions = Dictionary(uniqueKeysWithValues: together.map { (messages[$0.position].id, $0.position) })
+                    throw CopiesFound(holders: Dictionary(taken.compactMap { id, holder in positions[id].map { ($0, holder) } }) { $1 })
                 }
                 return written
-            }
+            })
+        } catch let found as CopiesFound {
+            return .copies(found.holders)
         } catch {
             logger.debug("ingest batch rolled back; its messages are applied one by one", metadata: [
                 "messages": "\(together.count)", "error": "\(error)",
             ])
-            return [:]
+            return .failed
         }
     }
 }
