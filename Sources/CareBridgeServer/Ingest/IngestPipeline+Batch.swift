@@ -152,6 +152,8 @@ extension IngestPipeline {
         do {
             return .applied(try await session.transaction { session -> [Int: [String]] in
                 try await session.limitLockWaits(to: Self.batchLockWait)
+                let processor = BundleProcessor(handler: handler)
+                try await session.prefetchMatches(together.flatMap { processor.conditionalCriteria(in: $0.conversion.bundle) })
                 var written: [Int: [String]] = [:]
                 var applied: [AppliedInbound] = []
                 for (position, conversion) in together {

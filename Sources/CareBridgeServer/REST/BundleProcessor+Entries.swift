@@ -29,11 +29,8 @@ extension BundleProcessor {
             let id: String
             let plan: EntryPlan
             _ = try handler.require(.create, type)
-            if let condition = request.ifNoneExist {
+            if let criteria = try criteria(of: entry) {
                 try handler.requireUnconfined(.create, type, "A conditional create")
-                let criteria = try SearchQuery(
-                    conditional: RestHandler.stripTypePrefix(condition, type: type), type: type, registry: handler.registry
-                )
                 let match = try await session.match(criteria, name: "If-None-Exist criteria")
                 id = match ?? UUID().uuidString.lowercased()
                 plan = match == nil ? .create(id: id) : .existing(id: id)
@@ -45,8 +42,8 @@ extension BundleProcessor {
             return plan
         case ("PUT", 1):
             try handler.requireUnconfined(.update, type, "A conditional update")
-            let criteria = try SearchQuery(conditional: request.queryString, type: type, registry: handler.registry)
-            let known = try await session.match(criteria) ?? entry.resource?.id
+            var known = entry.resource?.id
+            if let criteria = try criteria(of: entry), let match = try await session.match(criteria) { known = match }
             let id = known ?? UUID().uuidString.lowercased()
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
             return .update(id: id, fresh: known == nil)
@@ -55,6 +52,31 @@ extension BundleProcessor {
             return .asIs
         default:
             return .asIs
+        }
+    }
+
+    /// The criteria of a conditional create (`ifNoneExist`) or conditional update (`PUT Type?criteria`) entry; nil
+    /// for any other entry.
+    func criteria(of entry: BundleEntryRequest) throws -> SearchQuery? {
+        let request = entry.request
+        guard let type = request.path.first, request.path.count == 1 else { return nil }
+        switch request.method {
+        case "POST":
+            guard let condition = request.ifNoneExist else { return nil }
+            return try SearchQuery(
+                conditional: RestHandler.stripTypePrefix(condition, type: type), type: type, registry: handler.registry)
+        case "PUT":
+            return try SearchQuery(conditional: request.queryString, type: type, registry: handler.registry)
+        default:
+            return nil
+        }
+    }
+
+    /// The criteria of the conditional creates and updates of transaction Bundle `bundle` that read (those that do
+    /// not are refused when the Bundle is applied), for `StoreSession.prefetchMatches`.
+    func conditionalCriteria(in bundle: FHIRResource) -> [SearchQuery] {
+        (bundle.json["entry"]?.arrayValue ?? []).enumerated().compactMap { index, entry in
+            (try? BundleEntryRequest(entry: entry, index: index, preferReturn: .minimal)).flatMap { try? criteria(of: $0) }
         }
     }
 

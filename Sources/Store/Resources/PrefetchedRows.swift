@@ -2,7 +2,9 @@ import Synchronization
 
 /// Current resource rows a transaction has already read while matching conditional criteria
 /// (`carebridge_token_match` returns them with the ids), so that the update of the match that follows needs no
-/// round trip of its own, and the answer of a conditional create that matched (`StoreSession.readMatched`).
+/// round trip of its own, and the answer of a conditional create that matched (`StoreSession.readMatched`); and
+/// what single-token criteria looked up ahead matched (`StoreSession.prefetchMatches`), until the transaction
+/// writes a resource of their type.
 /// Reads (`StoreSession.read`) do not use them: a read answers with the row as it is.
 ///
 /// A row is used once: every update and delete starts from the current row (`StoreSession.current`), which takes
@@ -18,9 +20,26 @@ final class PrefetchedRows: Sendable {
     }
 
     private let rows = Mutex<[Key: (StoredResource, indexDigest: [UInt8]?)]>([:])
+    /// The ids single-token criteria matched when the transaction looked them up ahead (`prefetchMatches`), kept
+    /// only while the transaction writes no resource of their type (a write could change what they match).
+    private let matches = Mutex<[TokenKey: [String]]>([:])
 
     func keep(_ current: StoredResource, indexDigest: [UInt8]?) {
         rows.withLock { $0[Key(type: current.resourceType, id: current.id)] = (current, indexDigest) }
+    }
+
+    func keepMatch(_ key: TokenKey, ids: [String]) {
+        matches.withLock { $0[key] = ids }
+    }
+
+    /// The ids `key` matched when it was looked up ahead, if nothing of its type was written since.
+    func match(_ key: TokenKey) -> [String]? {
+        matches.withLock { $0[key] }
+    }
+
+    /// Forgets the matches of criteria on `type`: the transaction is writing a resource of that type.
+    func forgetMatches(of type: String) {
+        matches.withLock { kept in kept = kept.filter { $0.key.type != type } }
     }
 
     /// The row kept for `type/id`, which is then no longer kept.

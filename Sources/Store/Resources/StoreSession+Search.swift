@@ -55,7 +55,11 @@ extension StoreSession {
     func tokenMatch(
         _ type: String, _ token: SearchQuery.SoleToken, limit: Int, lockKey: String?
     ) async throws(StoreError) -> [String] {
-        try await database {
+        // Looked up ahead at most two; when two were found there may be more, which only a look of its own tells.
+        if let ids = prefetched?.match(TokenKey(type: type, token: token)), limit <= 2 || ids.count < 2 {
+            return Array(ids.prefix(limit))
+        }
+        return try await database {
             let statement = TokenMatchStatement(type: type, token: token, limit: limit, lockKey: lockKey)
             var ids: [String] = []
             for try await (id, version, lastUpdated, body, digest) in try await connection.execute(statement, logger: logger) {
@@ -66,6 +70,36 @@ extension StoreSession {
             }
             return ids
         }
+    }
+
+    /// Looks up the single-token criteria among `criteria` (`identifier=system|value`) in one statement, inside a
+    /// transaction, for the conditional interactions that follow in it: what a criterion matched is then taken
+    /// without a round trip of its own (with the current rows, as `tokenMatch` keeps them), until the transaction
+    /// writes a resource of its type. A criterion that matched nothing is not kept: its conditional interaction
+    /// looks again and takes the criteria's lock (see `match`). Outside a transaction it does nothing.
+    public func prefetchMatches(_ criteria: [SearchQuery]) async throws(StoreError) {
+        guard let prefetched else { return }
+        var keys: [TokenKey] = []
+        var seen: Set<TokenKey> = []
+        for query in criteria {
+            guard let token = query.soleToken else { continue }
+            let key = TokenKey(type: query.resourceType, token: token)
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        guard !keys.isEmpty else { return }
+        let statement = TokenMatchesStatement(keys: keys, limit: 2)
+        var found: [TokenKey: [String]] = [:]
+        try await database {
+            for try await (position, id, version, lastUpdated, body, digest) in try await connection.execute(statement, logger: logger) {
+                guard keys.indices.contains(position - 1) else { continue }
+                let key = keys[position - 1]
+                found[key, default: []].append(id)
+                let current = StoredResource(
+                    resourceType: key.type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body)
+                prefetched.keep(current, indexDigest: digest.map { Array($0.readableBytesView) })
+            }
+        }
+        for (key, ids) in found { prefetched.keepMatch(key, ids: ids) }
     }
 
     /// How many current resources match `query` (`_total=accurate`; `estimate` uses it too).

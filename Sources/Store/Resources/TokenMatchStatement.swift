@@ -30,3 +30,35 @@ struct TokenMatchStatement: PostgresPreparedStatement {
         try row.decode(Row.self)
     }
 }
+
+/// The current rows of the resources holding each of many tokens, through `carebridge_token_matches` (migration
+/// 17); each row names the position of its token in `keys`.
+struct TokenMatchesStatement: PostgresPreparedStatement {
+    static let name = "carebridge_token_matches_rows"
+    static let sql = "SELECT * FROM carebridge_token_matches($1, $2, $3, $4, $5::int)"
+    /// Position (1-based), id, version, last updated, body and index digest.
+    typealias Row = (Int, String, Int, Date, ByteBuffer, ByteBuffer?)
+
+    let keys: [TokenKey]
+    let limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(keys.map(\.type))
+        bindings.append(keys.map(\.token.parameter))
+        bindings.append(keys.map(\.token.system))
+        bindings.append(keys.map(\.token.code))
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+}
+
+/// A single-token criterion of a resource type: what `carebridge_token_match` looks up.
+struct TokenKey: Hashable {
+    let type: String
+    let token: SearchQuery.SoleToken
+}

@@ -258,7 +258,7 @@ extension SearchClause {
 
 extension SearchQuery {
     /// One token parameter with a system and a code.
-    struct SoleToken {
+    struct SoleToken: Hashable {
         let parameter: String
         let system: String
         let code: String

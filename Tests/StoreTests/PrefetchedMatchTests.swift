@@ -1,0 +1,52 @@
+import FHIRCore
+import Store
+import Testing
+
+/// Criteria looked up ahead for a transaction (`StoreSession.prefetchMatches`, what an ingest batch does): each
+/// answers as it did when looked up until the transaction writes a resource of its type; a criterion nothing
+/// matched, and any criterion outside a transaction, is looked up as usual.
+@Suite("Matches looked up ahead")
+struct PrefetchedMatchTests {
+    @Test("a looked-up criterion answers as it did then; a write of its type makes it look again")
+    func answersUntilWritten() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let first = try await store.withSession { try await $0.create(patient(identifiers: ["urn:mrn|1"])).id }
+            let later = try await store.withTransaction { session -> String? in
+                try await session.prefetchMatches([try criteria("identifier=urn:mrn|1"), try criteria("identifier=urn:mrn|2")])
+                // Another writer adds a second match; the criterion still answers as when it was looked up.
+                _ = try await store.withSession { try await $0.create(patient(identifiers: ["urn:mrn|1"])) }
+                #expect(try await session.match(try criteria("identifier=urn:mrn|1")) == first)
+                #expect(try await session.match(try criteria("identifier=urn:mrn|2")) == nil, "no match is looked up as usual")
+
+                // A write of the type: the criterion is looked up again and now finds both.
+                _ = try await session.create(patient(identifiers: ["urn:mrn|3"]))
+                await #expect(throws: StoreError.self) { try await session.match(try criteria("identifier=urn:mrn|1")) }
+                return try await session.update(patient(family: "Kept", identifiers: ["urn:mrn|1"]), matching: try criteria("identifier=urn:mrn|3")).stored.id
+            }
+            #expect(later != nil)
+            let outside = try await store.withSession { session -> Int in
+                try await session.prefetchMatches([try criteria("identifier=urn:mrn|1")])
+                return try await session.matches(try criteria("identifier=urn:mrn|1"), limit: 10).count
+            }
+            #expect(outside == 3, "outside a transaction nothing is kept")
+        }
+    }
+
+    @Test("a looked-up match's row serves its update, which changes the resource once")
+    func rowServesUpdate() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let id = try await store.withSession { try await $0.create(patient(family: "Before", identifiers: ["urn:mrn|7"])).id }
+            let updated = try await store.withTransaction { session in
+                try await session.prefetchMatches([try criteria("identifier=urn:mrn|7"), try criteria("identifier=urn:mrn|7")])
+                let first = try await session.update(patient(family: "After", identifiers: ["urn:mrn|7"]), matching: try criteria("identifier=urn:mrn|7"))
+                let again = try await session.update(
+                    patient(family: "After", identifiers: ["urn:mrn|7"]), matching: try criteria("identifier=urn:mrn|7"), keepingUnchanged: true)
+                return (first.stored, again.stored)
+            }
+            #expect(updated.0.id == id && updated.0.versionId == 2)
+            #expect(updated.1.id == id && updated.1.versionId == 2, "the second update finds the first one's version")
+        }
+    }
+}
