@@ -45,6 +45,7 @@ final class IngestBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     private func drain(_ run: @Sendable ([Item]) async -> [Outcome]) async {
         while let batch = next() {
             let outcomes = await run(batch.map(\.item))
+            precondition(outcomes.count == batch.count, "a batch must return one outcome per message")
             for (waiting, outcome) in zip(batch, outcomes) {
                 waiting.continuation.resume(returning: outcome)
             }
