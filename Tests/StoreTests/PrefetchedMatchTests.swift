@@ -3,11 +3,11 @@ import Store
 import Testing
 
 /// Criteria looked up ahead for a transaction (`StoreSession.prefetchMatches`, what an ingest batch does): each
-/// answers as it did when looked up until the transaction writes a resource of its type; a criterion nothing
-/// matched, and any criterion outside a transaction, is looked up as usual.
+/// answers as it did when looked up until a write of the transaction may change it; a criterion nothing matched,
+/// and any criterion outside a transaction, is looked up as usual.
 @Suite("Matches looked up ahead")
 struct PrefetchedMatchTests {
-    @Test("a looked-up criterion answers as it did then; a write of its type makes it look again")
+    @Test("a looked-up criterion answers as it did then; a write that may change its matches makes it look again")
     func answersUntilWritten() async throws {
         try await TestDatabase.with { database in
             let store = database.store
@@ -19,8 +19,11 @@ struct PrefetchedMatchTests {
                 #expect(try await session.match(try criteria("identifier=urn:mrn|1")) == first)
                 #expect(try await session.match(try criteria("identifier=urn:mrn|2")) == nil, "no match is looked up as usual")
 
-                // A write of the type: the criterion is looked up again and now finds both.
+                // A write that cannot change what it matches leaves it; one that gives a resource its token makes it
+                // look again, and it now finds all three.
                 _ = try await session.create(patient(identifiers: ["urn:mrn|3"]))
+                #expect(try await session.match(try criteria("identifier=urn:mrn|1")) == first)
+                _ = try await session.create(patient(identifiers: ["urn:mrn|1"]))
                 await #expect(throws: StoreError.self) { try await session.match(try criteria("identifier=urn:mrn|1")) }
                 return try await session.update(patient(family: "Kept", identifiers: ["urn:mrn|1"]), matching: try criteria("identifier=urn:mrn|3")).stored.id
             }
@@ -29,7 +32,7 @@ struct PrefetchedMatchTests {
                 try await session.prefetchMatches([try criteria("identifier=urn:mrn|1")])
                 return try await session.matches(try criteria("identifier=urn:mrn|1"), limit: 10).count
             }
-            #expect(outside == 3, "outside a transaction nothing is kept")
+            #expect(outside == 4, "outside a transaction nothing is kept")
         }
     }
 
@@ -47,6 +50,24 @@ struct PrefetchedMatchTests {
             }
             #expect(updated.0.id == id && updated.0.versionId == 2)
             #expect(updated.1.id == id && updated.1.versionId == 2, "the second update finds the first one's version")
+        }
+    }
+
+    @Test("a resource that loses a looked-up token no longer matches it; a deleted one neither")
+    func writesOfTheMatch() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let (one, two) = try await store.withSession { session in
+                (try await session.create(patient(identifiers: ["urn:mrn|A"])).id, try await session.create(patient(identifiers: ["urn:mrn|B"])).id)
+            }
+            try await store.withTransaction { session in
+                try await session.prefetchMatches([try criteria("identifier=urn:mrn|A"), try criteria("identifier=urn:mrn|B")])
+                _ = try await session.update(patient(identifiers: ["urn:mrn|C"]), id: one)
+                #expect(try await session.match(try criteria("identifier=urn:mrn|A")) == nil)
+                #expect(try await session.match(try criteria("identifier=urn:mrn|C")) == one)
+                try await session.delete("Patient", two)
+                #expect(try await session.match(try criteria("identifier=urn:mrn|B")) == nil)
+            }
         }
     }
 }

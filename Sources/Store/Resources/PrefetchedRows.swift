@@ -1,10 +1,11 @@
+import FHIRProfiles
 import Synchronization
 
 /// Current resource rows a transaction has already read while matching conditional criteria
 /// (`carebridge_token_match` returns them with the ids), so that the update of the match that follows needs no
 /// round trip of its own, and the answer of a conditional create that matched (`StoreSession.readMatched`); and
-/// what single-token criteria looked up ahead matched (`StoreSession.prefetchMatches`), until the transaction
-/// writes a resource of their type.
+/// what single-token criteria looked up ahead matched (`StoreSession.prefetchMatches`), until a write of the
+/// transaction may change it.
 /// Reads (`StoreSession.read`) do not use them: a read answers with the row as it is.
 ///
 /// A row is used once: every update and delete starts from the current row (`StoreSession.current`), which takes
@@ -21,7 +22,7 @@ final class PrefetchedRows: Sendable {
 
     private let rows = Mutex<[Key: (StoredResource, indexDigest: [UInt8]?)]>([:])
     /// The ids single-token criteria matched when the transaction looked them up ahead (`prefetchMatches`), kept
-    /// only while the transaction writes no resource of their type (a write could change what they match).
+    /// while the transaction's own writes cannot have changed what they match (see `forgetMatches`).
     private let matches = Mutex<[TokenKey: [String]]>([:])
 
     func keep(_ current: StoredResource, indexDigest: [UInt8]?) {
@@ -37,9 +38,14 @@ final class PrefetchedRows: Sendable {
         matches.withLock { $0[key] }
     }
 
-    /// Forgets the matches of criteria on `type`: the transaction is writing a resource of that type.
-    func forgetMatches(of type: String) {
-        matches.withLock { kept in kept = kept.filter { $0.key.type != type } }
+    /// Forgets the matches a write of `type/id` can change: those that list it (it may no longer hold their token)
+    /// and those of the tokens its new version holds (`tokens`, none for a deletion: it may now match them). A
+    /// criterion that listed two resources, neither of them this one, still matches more than one.
+    func forgetMatches(of type: String, id: String, tokens: [SearchIndexEntries.Token]) {
+        let held = Set(tokens.map { TokenKey(type: type, token: .init(parameter: $0.parameter, system: $0.system, code: $0.code)) })
+        matches.withLock { kept in
+            kept = kept.filter { key, ids in key.type != type || (!held.contains(key) && !ids.contains(id)) }
+        }
     }
 
     /// The row kept for `type/id`, which is then no longer kept.

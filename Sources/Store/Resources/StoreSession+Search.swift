@@ -74,8 +74,8 @@ extension StoreSession {
 
     /// Looks up the single-token criteria among `criteria` (`identifier=system|value`) in one statement, inside a
     /// transaction, for the conditional interactions that follow in it: what a criterion matched is then taken
-    /// without a round trip of its own (with the current rows, as `tokenMatch` keeps them), until the transaction
-    /// writes a resource of its type. A criterion that matched nothing is not kept: its conditional interaction
+    /// without a round trip of its own (with the current rows, as `tokenMatch` keeps them), until a write of the
+    /// transaction may change it (`PrefetchedRows.forgetMatches`). A criterion that matched nothing is not kept: its conditional interaction
     /// looks again and takes the criteria's lock (see `match`). Outside a transaction it does nothing.
     public func prefetchMatches(_ criteria: [SearchQuery]) async throws(StoreError) {
         guard let prefetched else { return }

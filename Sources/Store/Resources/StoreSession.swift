@@ -1,4 +1,5 @@
 import FHIRCore
+import FHIRProfiles
 import Foundation
 import Logging
 import NIOCore
@@ -72,7 +73,7 @@ public struct StoreSession: Sendable {
         let statement = CreateStatement(
             type: type, id: id, now: now, body: body, method: method, entries: indexEntries(for: stamped)
         )
-        prefetched?.forgetMatches(of: type)
+        prefetched?.forgetMatches(of: type, id: id, tokens: statement.entries.tokens)
         let created = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
             guard try await session.rowCount(of: statement) == 1 else { return nil }
             let stored = StoredResource(
@@ -131,7 +132,7 @@ public struct StoreSession: Sendable {
             guard let current = try await self.current(type, id)?.0, !current.deleted else { return nil }
             let version = current.versionId + 1
             let now = Self.writeTime()
-            prefetched?.forgetMatches(of: type)
+            prefetched?.forgetMatches(of: type, id: id, tokens: [])
             let deletion = try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
                 let changed = try await session.database {
                     let rows = try await session.connection.query(
@@ -222,7 +223,7 @@ public struct StoreSession: Sendable {
         } else {
             statement = ReplaceStatement(next: next, entries: entries, digest: digest)
         }
-        prefetched?.forgetMatches(of: type)
+        prefetched?.forgetMatches(of: type, id: id, tokens: entries.tokens)
         return try await observed(type) { session throws(StoreError) -> (StoredResource, ResourceChange)? in
             guard try await session.rowCount(of: statement) == 1 else { return nil }
             let stored = StoredResource(
