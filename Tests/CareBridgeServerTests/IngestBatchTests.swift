@@ -137,6 +137,22 @@ struct IngestBatchTests {
             #expect(times[0] != nil && Set(times).count == 1, "one transaction: \(times)")
         }
     }
+
+    @Test("a message that fails is not the duplicate of a later one of its batch with its control id")
+    func failureBeforeItsLaterCopy() async throws {
+        try await Hub.run { hub in
+            let pipeline = try Self.pipeline(hub)
+            let results = await Self.batch(pipeline, [
+                IngestTests.adt("F1", mrn: "FAIL-1", trigger: "Z99"),
+                IngestTests.adt("F2", mrn: "FAIL-2", trigger: "A04"),
+                IngestTests.adt("F1", mrn: "FAIL-1", trigger: "A04"),
+            ])
+            #expect(results.map(\.code) == ["AR", "AA", "AA"], "as one by one: the first fails, its corrected copy applies")
+            #expect(results.map(\.status) == [.error, .processed, .processed])
+            let again = await Self.batch(pipeline, [IngestTests.adt("F1", mrn: "FAIL-1", trigger: "Z99")])
+            #expect(again.map(\.status) == [.duplicate], "a copy of the applied one, even unmappable, is its duplicate")
+        }
+    }
 }
 
 /// The batcher on its own: who waits, how batches form, and that every message is answered.

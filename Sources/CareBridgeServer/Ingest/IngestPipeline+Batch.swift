@@ -72,8 +72,9 @@ extension IngestPipeline {
             return arrivals.map { notStored($0.received, error) }
         }
         var outcomes: [IngestOutcome] = []
-        for (message, result) in handled {
-            outcomes.append(await finish(message.id, message.received, result))
+        for (position, (message, result)) in handled.enumerated() {
+            let later = Set(handled[(position + 1)...].map(\.0.id))
+            outcomes.append(await finish(message.id, message.received, result, later: later))
         }
         return outcomes
     }

@@ -107,11 +107,13 @@ public struct IngestPipeline: Sendable {
         return outcome
     }
 
-    /// The outcome of message `id`, once a failure to apply it is recorded.
-    func finish(_ id: Int64, _ received: Received, _ handled: Result<IngestOutcome, NotApplied>) async -> IngestOutcome {
+    /// The outcome of message `id`, once a failure to apply it is recorded (`later` as for `notApplied`).
+    func finish(
+        _ id: Int64, _ received: Received, _ handled: Result<IngestOutcome, NotApplied>, later: Set<Int64> = []
+    ) async -> IngestOutcome {
         switch handled {
         case .success(let outcome): outcome
-        case .failure(let failure): await notApplied(id, received, failure)
+        case .failure(let failure): await notApplied(id, received, failure, later: later)
         }
     }
 
@@ -212,12 +214,14 @@ public struct IngestPipeline: Sendable {
     /// acknowledged `AA`, as when it was claimed before being applied: a copy of an applied message is not
     /// applied again, whether or not applying it would fail now. The claim taken to find out
     /// waits for a copy being applied at the same moment, and is given up again (`releaseInbound`, which also
-    /// gives up the claim a replayed message kept from being applied before). A failure to record is logged.
-    func notApplied(_ id: Int64, _ received: Received, _ failure: NotApplied) async -> IngestOutcome {
+    /// gives up the claim a replayed message kept from being applied before). A holder among `later` (the messages
+    /// after this one in its batch, recorded only once the whole batch was applied) does not make it a duplicate:
+    /// alone, this one would have failed before they came. A failure to record is logged.
+    func notApplied(_ id: Int64, _ received: Received, _ failure: NotApplied, later: Set<Int64> = []) async -> IngestOutcome {
         let inbound = received.inbound
         do {
             let holder = try await store.withTransaction(onConnectionThread: true) { session -> Int64? in
-                if failure.findingDuplicates, let holder = try await session.claimInbound(inbound, id: id) {
+                if failure.findingDuplicates, let holder = try await session.claimInbound(inbound, id: id), !later.contains(holder) {
                     try await session.markInbound(id, status: .duplicate, duplicateOf: holder)
                     return holder
                 }

@@ -43,8 +43,8 @@ extension Migration {
                     FROM applied a WHERE m.id = a.id AND NOT EXISTS (SELECT 1 FROM taken)
                     RETURNING 1
                 )
-                SELECT coalesce((SELECT array_agg(t.id) FROM taken t), '{}'),
-                    coalesce((SELECT array_agg(t.holder) FROM taken t), '{}'), (SELECT count(*) FROM marked);
+                SELECT coalesce((SELECT array_agg(t.id ORDER BY t.id) FROM taken t), '{}'),
+                    coalesce((SELECT array_agg(t.holder ORDER BY t.id) FROM taken t), '{}'), (SELECT count(*) FROM marked);
             END
             $$
             """,
