@@ -90,4 +90,32 @@ struct TransactionTests {
             #expect(try taken?.family() == "first")
         }
     }
+
+    @Test("with a limit on lock waits, a later statement that waits longer for a lock fails instead of waiting on")
+    func lockWait() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let id = try await store.withSession { try await $0.create(patient(identifiers: ["urn:mrn|L"])).id }
+            let (locked, signal) = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await store.withTransaction { holder in
+                        _ = try await holder.update(patient(family: "Holder", identifiers: ["urn:mrn|L"]), id: id)
+                        signal.yield()
+                        try await Task.sleep(for: .seconds(2))
+                    }
+                }
+                for await _ in locked { break }
+                await #expect(throws: StoreError.self, "the row stays locked for 2 s; the limit is 50 ms") {
+                    try await store.withTransaction { session in
+                        try await session.limitLockWaits(to: .milliseconds(50))
+                        _ = try await session.update(patient(family: "Waiter", identifiers: ["urn:mrn|L"]), id: id)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let family = try await store.withSession { try await $0.read("Patient", id)?.body }
+            #expect(family.map { String(buffer: $0) }?.contains("Holder") == true)
+        }
+    }
 }
