@@ -96,22 +96,31 @@ struct TransactionTests {
         try await TestDatabase.with { database in
             let store = database.store
             let id = try await store.withSession { try await $0.create(patient(identifiers: ["urn:mrn|L"])).id }
-            let (locked, signal) = AsyncStream<Void>.makeStream()
+            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
+            let (done, waiterDone) = AsyncStream<Void>.makeStream()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    // Holds the row's lock until the waiter is done (or 30 s, so that a waiter without a limit
+                    // ends too: then it gets the row and the expectation below fails).
                     try await store.withTransaction { holder in
                         _ = try await holder.update(patient(family: "Holder", identifiers: ["urn:mrn|L"]), id: id)
-                        signal.yield()
-                        try await Task.sleep(for: .seconds(2))
+                        lockTaken.yield()
+                        await withTaskGroup(of: Void.self) { wait in
+                            wait.addTask { for await _ in done { break } }
+                            wait.addTask { try? await Task.sleep(for: .seconds(30)) }
+                            await wait.next()
+                            wait.cancelAll()
+                        }
                     }
                 }
                 for await _ in locked { break }
-                await #expect(throws: StoreError.self, "the row stays locked for 2 s; the limit is 50 ms") {
+                await #expect(throws: StoreError.self, "the row is locked until this is done; the limit is 50 ms") {
                     try await store.withTransaction { session in
                         try await session.limitLockWaits(to: .milliseconds(50))
                         _ = try await session.update(patient(family: "Waiter", identifiers: ["urn:mrn|L"]), id: id)
                     }
                 }
+                waiterDone.yield()
                 try await group.waitForAll()
             }
             let family = try await store.withSession { try await $0.read("Patient", id)?.body }
