@@ -37,6 +37,13 @@ struct IngestBatchTests {
         return log?.first?["processedAt"]?.stringValue
     }
 
+    /// When each of messages `controls` was recorded processed.
+    static func processedAt(_ hub: Hub, _ controls: [String]) async throws -> [String?] {
+        var times: [String?] = []
+        for control in controls { times.append(try await processedAt(hub, control)) }
+        return times
+    }
+
     static func patients(_ hub: Hub, _ mrn: String) async throws -> [JSONValue] {
         try await hub.get("/fhir/Patient?identifier=\(mrn)").json.entries
     }
@@ -59,7 +66,7 @@ struct IngestBatchTests {
                 let found = try await Self.patients(hub, mrn)
                 #expect(found.count == 1 && found.first?.string("resource.name.0.family") == "Okafor", "\(mrn)")
             }
-            let times = [try await Self.processedAt(hub, "B1"), try await Self.processedAt(hub, "B2"), try await Self.processedAt(hub, "B3")]
+            let times = try await Self.processedAt(hub, ["B1", "B2", "B3"])
             #expect(times[0] != nil && Set(times).count == 1, "applied in one transaction: \(times)")
             let log = try await hub.get("/inbound/messages?control-id=B1").json["messages"]?.arrayValue ?? []
             #expect(log.map { $0["status"]?.stringValue } == ["duplicate", "processed"])
@@ -80,7 +87,7 @@ struct IngestBatchTests {
             #expect(second.map(\.code) == ["AA", "AA", "AA"])
             #expect(second.map(\.status) == [.processed, .duplicate, .processed])
             #expect(try await Self.patients(hub, "COPY-1").first?.string("resource.name.0.family") == "Okafor", "not applied twice")
-            let times = [try await Self.processedAt(hub, "C2"), try await Self.processedAt(hub, "C3")]
+            let times = try await Self.processedAt(hub, ["C2", "C3"])
             #expect(times[0] != nil && Set(times).count == 1, "applied together again: \(times)")
             let copy = try await hub.get("/inbound/messages?control-id=C1&status=duplicate").json["messages"]?.arrayValue ?? []
             #expect(copy.count == 1 && copy.first?["attempts"]?.numberText == "1")
@@ -133,7 +140,7 @@ struct IngestBatchTests {
             let found = try await Self.patients(hub, "SEQ-1")
             #expect(found.count == 1 && found.first?.string("resource.name.0.family") == "Third", "applied in order")
             #expect(found.first?.string("resource.meta.versionId") == "3")
-            let times = [try await Self.processedAt(hub, "S1"), try await Self.processedAt(hub, "S2"), try await Self.processedAt(hub, "S3")]
+            let times = try await Self.processedAt(hub, ["S1", "S2", "S3"])
             #expect(times[0] != nil && Set(times).count == 1, "one transaction: \(times)")
         }
     }

@@ -10,7 +10,9 @@ struct InboundClaimTests {
     static let header = InboundHeader(sendingApplication: "LAB", sendingFacility: "NORTH", controlID: "K1", messageType: "ORU^R01")
 
     static func record(_ session: StoreSession, _ header: InboundHeader = header) async throws -> Int64 {
-        try await session.recordInbound(raw: Array("MSH|^~\\&|LAB|NORTH\r".utf8), source: .http, peer: nil, header: header)
+        let raw = Array("MSH|^~\\&|LAB|NORTH\r".utf8)
+        let ids = try await session.recordInbound([ArrivedInbound(raw: raw, source: .http, peer: nil, header: header)])
+        return try #require(ids.first)
     }
 
     /// The messages holding the claim on the test's key.

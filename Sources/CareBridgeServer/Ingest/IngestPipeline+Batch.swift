@@ -110,14 +110,14 @@ extension IngestPipeline {
             }
         }
         var results: [Result<IngestOutcome, NotApplied>] = []
-        for (message, conversion) in zip(messages, conversions) {
+        for (position, (message, conversion)) in zip(messages, conversions).enumerated() {
             switch conversion {
             case .failure(let failure):
                 results.append(.failure(failure))
             case .success(let conversion):
-                if let resources = written[results.count] {
+                if let resources = written[position] {
                     results.append(.success(applied(message.id, message.received, resources: resources)))
-                } else if let holder = copies[results.count] {
+                } else if let holder = copies[position] {
                     results.append(.failure(NotApplied(applying: AppliedBefore(holder: holder), logger: logger)))
                 } else {
                     results.append(await apply(message.id, message.received, conversion, in: session))

@@ -4,16 +4,6 @@ import PostgresNIO
 
 /// The inbound log (migration 4): messages stored raw before processing, their status and what they wrote.
 extension StoreSession {
-    /// Stores a message as received and returns its log id, in its own (single-statement) transaction before
-    /// processing, so the message is kept even when processing fails.
-    public func recordInbound(
-        raw: [UInt8], source: InboundSource, peer: String?, header: InboundHeader
-    ) async throws(StoreError) -> Int64 {
-        let ids = try await recordInbound([ArrivedInbound(raw: raw, source: source, peer: peer, header: header)])
-        guard let id = ids.first else { throw StoreError(.database, "the inbound message was not stored") }
-        return id
-    }
-
     /// Stores messages as received and returns their log ids in the same order, in one statement that commits
     /// before any of them is processed, so each is kept even when processing it fails.
     ///

@@ -9,10 +9,9 @@ extension StoreSession {
     /// a transaction; inside one that fails, the rollback undoes it as well.
     func bounded<T>(_ work: () async throws(StoreError) -> T) async throws(StoreError) -> T {
         guard let searchTimeout else { return try await work() }
-        let (seconds, attoseconds) = searchTimeout.components
-        let milliseconds = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         try await database {
-            try await connection.query("SET statement_timeout = \(unescaped: String(milliseconds))", logger: logger)
+            try await connection.query(
+                "SET statement_timeout = \(unescaped: String(searchTimeout.settingMilliseconds))", logger: logger)
         }
         let result: T
         do {
@@ -35,10 +34,18 @@ extension StoreSession {
     /// way out than waiting: the ingest batches, whose locks, taken in the order their messages came, can deadlock
     /// with another batch's, which PostgreSQL would only find after `deadlock_timeout` (a second by default).
     public func limitLockWaits(to limit: Duration) async throws(StoreError) {
-        let (seconds, attoseconds) = limit.components
-        let milliseconds = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         try await database {
-            _ = try await connection.query("SELECT set_config('lock_timeout', \("\(milliseconds)ms"), true)", logger: logger).collect()
+            _ = try await connection.query(
+                "SELECT set_config('lock_timeout', \("\(limit.settingMilliseconds)ms"), true)", logger: logger
+            ).collect()
         }
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, at least 1, for a PostgreSQL timeout setting (0 would mean none).
+    var settingMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }
