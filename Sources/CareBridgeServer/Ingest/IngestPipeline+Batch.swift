@@ -153,8 +153,7 @@ extension IngestPipeline {
         do {
             return .applied(try await session.transaction { session -> [Int: [String]] in
                 try await session.limitLockWaits(to: Self.batchLockWait)
-                let processor = BundleProcessor(handler: handler)
-                try await session.prefetchMatches(together.flatMap { processor.conditionalCriteria(in: $0.conversion.bundle) })
+                try await session.prefetchMatches(together.flatMap { (try? $0.conversion.transaction.get())?.lookups ?? [] })
                 var written: [Int: [String]] = [:]
                 var applied: [AppliedInbound] = []
                 for (position, conversion) in together {

@@ -125,10 +125,17 @@ public struct IngestPipeline: Sendable {
         }
     }
 
-    /// What a message is converted into: the transaction Bundle, and the Patient merge it asks for.
+    /// What a message is converted into: the transaction Bundle (read for applying, or why it cannot be), and the
+    /// Patient merge it asks for.
     struct Conversion: Sendable {
-        var bundle: FHIRResource
+        var transaction: Result<PreparedTransaction, any Error>
         var merge: PatientMerge?
+    }
+
+    /// `bundle` and `merge` as a conversion, the Bundle read once for the look-up ahead and for applying.
+    private func conversion(_ bundle: FHIRResource, merge: PatientMerge?) -> Conversion {
+        let processor = BundleProcessor(handler: handler)
+        return Conversion(transaction: Result { try processor.prepareTransaction(bundle) }, merge: merge)
     }
 
     /// The conversion of logged message `id` by the current mappings, or why it cannot be read or converted.
@@ -138,12 +145,12 @@ public struct IngestPipeline: Sendable {
             let context = MappingContext(receivedAt: Date(), messageID: String(id))
             do {
                 let result = try mappings.current.convert(message, context: context)
-                return .success(Conversion(bundle: result.bundle, merge: result.merge))
+                return .success(conversion(result.bundle, merge: result.merge))
             } catch {
                 return .failure(NotApplied(error))
             }
         case .lab(.success(let result)):
-            return .success(Conversion(bundle: result.bundle, merge: nil))
+            return .success(conversion(result.bundle, merge: nil))
         case .hl7(.failure(let error)):
             return .failure(NotApplied(problem: Self.problem(error), code: .reject))
         case .lab(.failure(let error)):
@@ -155,7 +162,7 @@ public struct IngestPipeline: Sendable {
 
     /// Applies `conversion` in the current transaction of `session` and returns the `Type/id`s it wrote.
     func write(_ conversion: Conversion, in session: StoreSession) async throws -> [String] {
-        var written = try await BundleProcessor(handler: handler).applyTransaction(conversion.bundle, in: session, base: base)
+        var written = try await BundleProcessor(handler: handler).applyTransaction(try conversion.transaction.get(), in: session, base: base)
         if let merge = conversion.merge {
             written += try await PatientMerger(registry: handler.registry).merge(merge, in: session)
         }

@@ -19,7 +19,11 @@ enum EntryPlan: Sendable {
 }
 
 extension BundleProcessor {
-    func plan(_ entry: BundleEntryRequest, session: StoreSession, resolver: inout ReferenceResolver) async throws -> EntryPlan {
+    /// How `entry` runs; `criteria` are its conditional criteria as `prepareTransaction` read them.
+    func plan(
+        _ entry: BundleEntryRequest, criteria: Result<SearchQuery?, any Error>, session: StoreSession,
+        resolver: inout ReferenceResolver
+    ) async throws -> EntryPlan {
         let request = entry.request
         guard let type = request.path.first else {
             throw FHIRError(400, code: "not-supported", "A Bundle cannot be nested")
@@ -29,7 +33,7 @@ extension BundleProcessor {
             let id: String
             let plan: EntryPlan
             _ = try handler.require(.create, type)
-            if let criteria = try criteria(of: entry) {
+            if let criteria = try criteria.get() {
                 try handler.requireUnconfined(.create, type, "A conditional create")
                 let match = try await session.match(criteria, name: "If-None-Exist criteria")
                 id = match ?? UUID().uuidString.lowercased()
@@ -43,7 +47,7 @@ extension BundleProcessor {
         case ("PUT", 1):
             try handler.requireUnconfined(.update, type, "A conditional update")
             var known = entry.resource?.id
-            if let criteria = try criteria(of: entry), let match = try await session.match(criteria) { known = match }
+            if let criteria = try criteria.get(), let match = try await session.match(criteria) { known = match }
             let id = known ?? UUID().uuidString.lowercased()
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
             return .update(id: id, fresh: known == nil)
@@ -72,16 +76,8 @@ extension BundleProcessor {
         }
     }
 
-    /// The criteria of the conditional creates and updates of transaction Bundle `bundle` that read (those that do
-    /// not are refused when the Bundle is applied), for `StoreSession.prefetchMatches`.
-    func conditionalCriteria(in bundle: FHIRResource) -> [SearchQuery] {
-        (bundle.json["entry"]?.arrayValue ?? []).enumerated().compactMap { index, entry in
-            (try? BundleEntryRequest(entry: entry, index: index, preferReturn: .minimal)).flatMap { try? criteria(of: $0) }
-        }
-    }
-
     func execute(_ entry: BundleEntryRequest, plan: EntryPlan, session: StoreSession, base: String) async throws -> FHIRResponse {
-        var request = entry.finalRequest
+        var request = entry.request
         guard let type = request.path.first else {
             throw FHIRError(400, code: "not-supported", "A Bundle cannot be nested")
         }
@@ -92,10 +88,10 @@ extension BundleProcessor {
                 throw FHIRError(400, code: "not-supported", "This interaction cannot be part of a transaction")
             }
             if !handler.registry.isServed(type) { throw FHIRError.notSupportedType(type) }
-            return try await handler.perform(interaction, request, in: session, base: base)
+            return try await handler.perform(interaction, entry.finalRequest, in: session, base: base)
         case .create(let id):
             let patient = try handler.require(.create, type)
-            let resource = try handler.checkedResource(request, type: type)
+            let resource = try handler.checked(entry.resource, type: type)
             try handler.confineWrite(resource, to: patient)
             return handler.written(try await session.create(resource, assignedID: id), created: true, request)
         case .existing(let id):
@@ -107,10 +103,9 @@ extension BundleProcessor {
                 throw FHIRError(400, code: "required", "A PUT entry needs a resource")
             }
             resource.id = id
-            request.body = ByteBuffer(bytes: resource.bytes)
             request.path = [type, id]
             request.queryString = ""
-            return try await handler.update(type, id: id, request, session, freshID: fresh)
+            return try await handler.update(type, id: id, request, session, freshID: fresh, resource: resource)
         }
     }
 
@@ -131,8 +126,8 @@ extension BundleProcessor {
             entry.resource = response.bodyBytes
         case .none: break
         }
-        if let location = response.location, let range = location.range(of: "/_history/") {
-            entry.fullUrl = "\(base)/\(location[..<range.lowerBound])"
+        if let location = response.location, let path = resourcePath(of: location) {
+            entry.fullUrl = "\(base)/\(path)"
         }
         return entry
     }

@@ -33,8 +33,9 @@ struct BundleProcessor: Sendable {
         for (index, entry) in entries.enumerated() {
             parsed.append(try BundleEntryRequest(entry: entry, index: index, preferReturn: request.preferReturn))
         }
+        let prepared = prepared(parsed)
         let responses = try await handler.store.withTransaction { session in
-            try await transaction(parsed, in: session, base: base)
+            try await transaction(prepared, in: session, base: base)
         }
         // The entries are audited once they are committed (a failed transaction is audited as a whole).
         for (entry, response) in zip(parsed, responses) {
@@ -45,10 +46,10 @@ struct BundleProcessor: Sendable {
         return FHIRResponse(status: 200, body: .json(writer.bytes()))
     }
 
-    /// Runs the entries of transaction Bundle `bundle` in `session`, which the caller has put in a database
-    /// transaction (so that it can write more in the same commit, e.g. an inbound log status); returns the
-    /// `Type/id` each entry wrote, in entry order. Throws the first entry's failure.
-    func applyTransaction(_ bundle: FHIRResource, in session: StoreSession, base: String) async throws -> [String] {
+    /// Reads transaction Bundle `bundle` for `applyTransaction`: its entries, and the criteria of its conditional
+    /// creates and updates (which an ingest batch looks up ahead, `PreparedTransaction.lookups`), each once.
+    /// Throws 400 when it is no transaction Bundle or an entry lacks its request.
+    func prepareTransaction(_ bundle: FHIRResource) throws -> PreparedTransaction {
         guard bundle.resourceType == "Bundle", bundle.json["type"]?.stringValue == "transaction" else {
             throw FHIRError(400, code: "invalid", "a transaction Bundle is needed")
         }
@@ -57,9 +58,21 @@ struct BundleProcessor: Sendable {
         for (index, entry) in entries.enumerated() {
             parsed.append(try BundleEntryRequest(entry: entry, index: index, preferReturn: .minimal))
         }
-        return try await transaction(parsed, in: session, base: base).compactMap { response in
-            guard let location = response.location else { return nil }
-            return location.range(of: "/_history/").map { String(location[..<$0.lowerBound]) } ?? location
+        return prepared(parsed)
+    }
+
+    /// `entries` with the criteria of the conditional ones (or the error reading them gave, thrown when the entry
+    /// is planned, as if read then).
+    private func prepared(_ entries: [BundleEntryRequest]) -> PreparedTransaction {
+        PreparedTransaction(entries: entries, criteria: entries.map { entry in Result { try criteria(of: entry) } })
+    }
+
+    /// Runs the entries of a prepared transaction Bundle in `session`, which the caller has put in a database
+    /// transaction (so that it can write more in the same commit, e.g. an inbound log status); returns the
+    /// `Type/id` each entry wrote, in entry order. Throws the first entry's failure.
+    func applyTransaction(_ prepared: PreparedTransaction, in session: StoreSession, base: String) async throws -> [String] {
+        try await transaction(prepared, in: session, base: base).compactMap { response in
+            response.location.map { Self.resourcePath(of: $0).map(String.init) ?? $0 }
         }
     }
 
@@ -81,8 +94,8 @@ struct BundleProcessor: Sendable {
         return FHIRResponse(status: 200, body: .json(writer.bytes()))
     }
 
-    private func transaction(_ entries: [BundleEntryRequest], in session: StoreSession, base: String) async throws -> [FHIRResponse] {
-        var entries = entries
+    private func transaction(_ prepared: PreparedTransaction, in session: StoreSession, base: String) async throws -> [FHIRResponse] {
+        var entries = prepared.entries
         var responses = [FHIRResponse?](repeating: nil, count: entries.count)
         var changed: Set<String> = []
         // Deletes run before anything is matched, so conditional creates and updates see their effect.
@@ -93,7 +106,7 @@ struct BundleProcessor: Sendable {
         var resolver = ReferenceResolver(registry: handler.registry)
         var plans: [Int: EntryPlan] = [:]
         for entry in entries {
-            plans[entry.index] = try await plan(entry, session: session, resolver: &resolver)
+            plans[entry.index] = try await plan(entry, criteria: prepared.criteria[entry.index], session: session, resolver: &resolver)
         }
         for position in entries.indices {
             guard var resource = entries[position].resource else { continue }
@@ -133,9 +146,29 @@ struct BundleProcessor: Sendable {
 
     /// The `Type/id` an entry wrote (from its `Location`, or the URL of a delete by id).
     private static func identity(of entry: BundleEntryRequest, _ response: FHIRResponse) -> String? {
-        if let location = response.location, let range = location.range(of: "/_history/") {
-            return String(location[..<range.lowerBound])
+        if let location = response.location, let path = resourcePath(of: location) {
+            return String(path)
         }
         return entry.request.path.count == 2 ? entry.request.path.joined(separator: "/") : nil
+    }
+
+    /// `Type/id` of a `Location` such as `Patient/1/_history/2` (what comes before `/_history/`), or nil when it
+    /// names no version.
+    static func resourcePath(of location: String) -> Substring? {
+        guard let range = location.utf8.firstRange(of: "/_history/".utf8) else { return nil }
+        return location[..<range.lowerBound]
+    }
+}
+
+/// A transaction Bundle read once (`BundleProcessor.prepareTransaction`): its entries in Bundle order, and for
+/// each the criteria of a conditional create or update (nil for other entries), or why they do not read.
+struct PreparedTransaction: Sendable {
+    let entries: [BundleEntryRequest]
+    let criteria: [Result<SearchQuery?, any Error>]
+
+    /// The criteria that read, for `StoreSession.prefetchMatches` (those that do not are refused when the
+    /// transaction is applied).
+    var lookups: [SearchQuery] {
+        criteria.compactMap { try? $0.get() }
     }
 }

@@ -21,10 +21,11 @@ extension RestHandler {
 
     /// Update by id, or conditional update when `id` is nil (criteria in the query string).
     func update(
-        _ type: String, id: String?, _ request: FHIRRequest, _ session: StoreSession, freshID: Bool = false
+        _ type: String, id: String?, _ request: FHIRRequest, _ session: StoreSession, freshID: Bool = false,
+        resource given: FHIRResource? = nil
     ) async throws -> FHIRResponse {
         let patient = try require(.update, type)
-        let resource = try checkedResource(request, type: type)
+        let resource = try given.map { try checked($0, type: type) } ?? checkedResource(request, type: type)
         try confineWrite(resource, to: patient)
         let ifMatch = try Self.version(ofETag: request.ifMatch)
         guard let id else {
@@ -155,7 +156,15 @@ extension RestHandler {
         guard let body = request.body, body.readableBytes > 0 else {
             throw FHIRError(400, code: "required", "The request has no resource in its body")
         }
-        let resource = try FHIRResource(parsing: body.readableBytesView)
+        return try checked(FHIRResource(parsing: body.readableBytesView), type: type)
+    }
+
+    /// `resource` (a transaction entry's, already read) checked as `checkedResource(_:type:)` checks a body: 400
+    /// when there is none or it is of another type, 422 when it breaks the profiles; returns it as admitted.
+    func checked(_ resource: FHIRResource?, type: String) throws -> FHIRResource {
+        guard let resource else {
+            throw FHIRError(400, code: "required", "The request has no resource in its body")
+        }
         guard resource.resourceType == type else {
             throw FHIRError(
                 400, code: "invalid", "The resource is a \(resource.resourceType) but the URL is for \(type)",
