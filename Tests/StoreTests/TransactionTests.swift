@@ -91,8 +91,24 @@ struct TransactionTests {
         }
     }
 
-    @Test("with a limit on lock waits, a later statement that waits longer for a lock fails instead of waiting on")
-    func lockWait() async throws {
+    /// How a transaction limits its lock waits: by the statement of its own, or by the look-up ahead (which makes
+    /// the setting even when its criteria match nothing).
+    enum LockLimit: CaseIterable {
+        case statement, lookupMatching, lookupMatchingNothing
+
+        func apply(_ limit: Duration, in session: StoreSession) async throws {
+            switch self {
+            case .statement: try await session.limitLockWaits(to: limit)
+            case .lookupMatching: try await session.prefetchMatches([try criteria("identifier=urn:mrn|L")], limitingLockWaitsTo: limit)
+            case .lookupMatchingNothing:
+                try await session.prefetchMatches([try criteria("identifier=urn:mrn|none")], limitingLockWaitsTo: limit)
+            }
+        }
+    }
+
+    @Test("with a limit on lock waits, a later statement that waits longer for a lock fails instead of waiting on",
+          arguments: LockLimit.allCases)
+    func lockWait(_ limitBy: LockLimit) async throws {
         try await TestDatabase.with { database in
             let store = database.store
             let id = try await store.withSession { try await $0.create(patient(identifiers: ["urn:mrn|L"])).id }
@@ -116,7 +132,7 @@ struct TransactionTests {
                 for await _ in locked { break }
                 await #expect(throws: StoreError.self, "the row is locked until this is done; the limit is 50 ms") {
                     try await store.withTransaction { session in
-                        try await session.limitLockWaits(to: .milliseconds(50))
+                        try await limitBy.apply(.milliseconds(50), in: session)
                         _ = try await session.update(patient(family: "Waiter", identifiers: ["urn:mrn|L"]), id: id)
                     }
                 }

@@ -152,8 +152,8 @@ extension IngestPipeline {
         }
         do {
             return .applied(try await session.transaction { session -> [Int: [String]] in
-                try await session.limitLockWaits(to: Self.batchLockWait)
-                try await session.prefetchMatches(together.flatMap { (try? $0.conversion.transaction.get())?.lookups ?? [] })
+                try await session.prefetchMatches(
+                    together.flatMap { (try? $0.conversion.transaction.get())?.lookups ?? [] }, limitingLockWaitsTo: Self.batchLockWait)
                 var written: [Int: [String]] = [:]
                 var applied: [AppliedInbound] = []
                 for (position, conversion) in together {

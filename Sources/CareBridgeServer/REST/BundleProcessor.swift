@@ -155,9 +155,16 @@ struct BundleProcessor: Sendable {
     /// `Type/id` of a `Location` such as `Patient/1/_history/2` (what comes before `/_history/`), or nil when it
     /// names no version.
     static func resourcePath(of location: String) -> Substring? {
-        guard let range = location.utf8.firstRange(of: "/_history/".utf8) else { return nil }
-        return location[..<range.lowerBound]
+        let bytes = location.utf8
+        var start = bytes.startIndex
+        while let slash = bytes[start...].firstIndex(of: UInt8(ascii: "/")) {
+            if bytes[slash...].starts(with: historyMarker) { return location[..<slash] }
+            start = bytes.index(after: slash)
+        }
+        return nil
     }
+
+    private static let historyMarker = Array("/_history/".utf8)
 }
 
 /// A transaction Bundle read once (`BundleProcessor.prepareTransaction`): its entries in Bundle order, and for

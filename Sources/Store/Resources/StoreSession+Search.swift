@@ -75,10 +75,15 @@ extension StoreSession {
     /// Looks up the single-token criteria among `criteria` (`identifier=system|value`) in one statement, inside a
     /// transaction, for the conditional interactions that follow in it: what a criterion matched is then taken
     /// without a round trip of its own (with the current rows, as `tokenMatch` keeps them), until a write of the
-    /// transaction may change it (`PrefetchedRows.forgetMatches`). A criterion that matched nothing is not kept: its conditional interaction
-    /// looks again and takes the criteria's lock (see `match`). Outside a transaction it does nothing.
-    public func prefetchMatches(_ criteria: [SearchQuery]) async throws(StoreError) {
-        guard let prefetched else { return }
+    /// transaction may change it (`PrefetchedRows.forgetMatches`). A criterion that matched nothing is not kept:
+    /// its conditional interaction looks again and takes the criteria's lock (see `match`). Outside a transaction
+    /// it does nothing. With `lockWait`, the same statement limits the transaction's lock waits as
+    /// `limitLockWaits(to:)` does (which it calls when there is nothing to look up).
+    public func prefetchMatches(_ criteria: [SearchQuery], limitingLockWaitsTo lockWait: Duration? = nil) async throws(StoreError) {
+        guard let prefetched else {
+            if let lockWait { try await limitLockWaits(to: lockWait) }
+            return
+        }
         var keys: [TokenKey] = []
         var seen: Set<TokenKey> = []
         for query in criteria {
@@ -86,17 +91,22 @@ extension StoreSession {
             let key = TokenKey(type: query.resourceType, token: token)
             if seen.insert(key).inserted { keys.append(key) }
         }
-        guard !keys.isEmpty else { return }
-        let statement = TokenMatchesStatement(keys: keys, limit: 2)
+        guard !keys.isEmpty else {
+            if let lockWait { try await limitLockWaits(to: lockWait) }
+            return
+        }
+        let statement = TokenMatchesStatement(keys: keys, limit: 2, lockWait: lockWait.map { "\($0.settingMilliseconds)ms" })
         var found: [TokenKey: [String]] = [:]
         try await database {
-            for try await (position, id, version, lastUpdated, body, digest) in try await connection.execute(statement, logger: logger) {
-                guard keys.indices.contains(position - 1) else { continue }
+            for try await row in try await connection.execute(statement, logger: logger) {
+                guard let position = row.0, let id = row.1, let version = row.2, let lastUpdated = row.3, let body = row.4,
+                      keys.indices.contains(position - 1)
+                else { continue }
                 let key = keys[position - 1]
                 found[key, default: []].append(id)
                 let current = StoredResource(
                     resourceType: key.type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body)
-                prefetched.keep(current, indexDigest: digest.map { Array($0.readableBytesView) })
+                prefetched.keep(current, indexDigest: row.5.map { Array($0.readableBytesView) })
             }
         }
         for (key, ids) in found { prefetched.keepMatch(key, ids: ids) }
