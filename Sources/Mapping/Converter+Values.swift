@@ -92,7 +92,7 @@ extension ValueConverter {
 
     static func contentType(type: String, subtype: String) -> String {
         let subtype = subtype.trimmingWhitespace()
-        if subtype.contains("/") { return subtype.lowercased() }
+        if subtype.utf8.contains(UInt8(ascii: "/")) { return subtype.lowercased() }
         switch subtype.uppercased() {
         case "PDF": return "application/pdf"
         case "RTF": return "application/rtf"

@@ -75,7 +75,7 @@ struct ValueConverter: Sendable {
         case .dateTime: return .string(try V2Primitives.dateTime(first, defaultOffset: terminology.defaultOffset))
         case .instant:
             let text = try V2Primitives.dateTime(first, defaultOffset: terminology.defaultOffset)
-            return text.contains("T") ? .string(text) : nil
+            return text.utf8.contains(UInt8(ascii: "T")) ? .string(text) : nil
         case .identifierCX:
             return identifier(value: value.part(1), system: cxSystem(value), type: value.part(5))
         case .identifierEI:

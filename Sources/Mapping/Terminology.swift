@@ -66,7 +66,7 @@ struct Terminology: Sendable {
         if !universalID.isEmpty {
             if type == "ISO", Self.isOID(universalID) { return "urn:oid:\(universalID)" }
             if type == "UUID", universalID.count == 36 { return "urn:uuid:\(universalID.lowercased())" }
-            if type == "URI" || type == "URL", universalID.contains(":") { return universalID }
+            if type == "URI" || type == "URL", universalID.utf8.contains(UInt8(ascii: ":")) { return universalID }
         }
         let name = namespace.isEmpty ? universalID : namespace
         return name.isEmpty ? nil : "urn:carebridge:id:" + Self.uriSafe(name)

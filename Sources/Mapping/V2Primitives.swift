@@ -97,7 +97,7 @@ enum V2Primitives {
     /// A v2 integer as a FHIR integer text.
     static func integer(_ text: String) throws(ConversionFailure) -> String {
         let value = try decimal(text)
-        guard !value.contains(".") else { throw ConversionFailure(reason: "\"\(text)\" is not a whole number") }
+        guard !value.utf8.contains(UInt8(ascii: ".")) else { throw ConversionFailure(reason: "\"\(text)\" is not a whole number") }
         return value
     }
 }

@@ -85,7 +85,7 @@ extension AuditEventBuilder {
 
     /// Whether `address` is an IPv4 or IPv6 address (network type 2) rather than a host name (type 1).
     static func isIPAddress(_ address: String) -> Bool {
-        if address.contains(":") { return address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
+        if address.utf8.contains(UInt8(ascii: ":")) { return address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
         let parts = address.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts.allSatisfy { part in !part.isEmpty && part.allSatisfy(\.isNumber) && (Int(part) ?? 256) < 256 }
     }
@@ -107,6 +107,6 @@ extension AuditEventBuilder {
     /// replaced (PostgreSQL text cannot hold them).
     static func text(_ value: String?) -> JSONValue? {
         guard let value, !value.isEmpty else { return nil }
-        return .string(value.contains("\u{0}") ? value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : value)
+        return .string(value.utf8.contains(0) ? value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : value)
     }
 }

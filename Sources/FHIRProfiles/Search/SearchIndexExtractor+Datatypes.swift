@@ -168,7 +168,7 @@ extension SearchIndexExtractor {
     /// `Type/id` (relative, or at the end of an absolute URL, `_history` dropped) as type and id when `Type`
     /// is a resource type; absolute references, and anything else, as their URL.
     private func referenceRow(_ reference: String, _ code: String) -> SearchIndexEntries.Reference {
-        let isAbsolute = reference.contains(":")
+        let isAbsolute = reference.utf8.contains(UInt8(ascii: ":"))
         var row = SearchIndexEntries.Reference(parameter: code, url: isAbsolute ? reference : "")
         if let literal = LiteralReference(reference), isAbsolute || literal.isTypeAndIDOnly,
            knownResourceTypes.contains(literal.type) {

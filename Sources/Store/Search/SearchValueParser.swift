@@ -258,7 +258,7 @@ struct SearchValueParser {
     /// `text` with the escapes `\,` `\|` `\$` `\\` resolved; any other backslash, a trailing one included,
     /// is the character itself (dropping it would turn `x\` into `x` and a lone `\` into an empty value).
     static func unescape(_ text: String) -> String {
-        guard text.contains("\\") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "\\")) else { return text }
         var result = ""
         var escaped = false
         for character in text {
