@@ -36,7 +36,7 @@ extension StoreSession {
                 searchTimeout: searchTimeout, prefetched: PrefetchedRows()
             )
             : self
-        try await database { try await connection.query("BEGIN", logger: logger) }
+        try await database { try await connection.run(BeginStatement.self, logger: logger) }
         let result: T
         let changes: [ResourceChange]
         do {
@@ -45,7 +45,7 @@ extension StoreSession {
             if let observer, !changes.isEmpty {
                 try await observer.record(changes, in: session.unobserved)
             }
-            try await database { try await connection.query("COMMIT", logger: logger) }
+            try await database { try await connection.run(CommitStatement.self, logger: logger) }
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
