@@ -1,4 +1,5 @@
 import FHIRCore
+import Foundation
 import Testing
 
 private func resource(_ text: String) throws(FHIRCoreError) -> FHIRResource {
@@ -24,6 +25,19 @@ struct FHIRResourceTests {
     )
     func invalidIDs(_ id: String) {
         #expect(!FHIRResource.isValidID(id))
+    }
+
+    @Test("new ids are version 4 UUIDs in lower case, valid FHIR ids, read by Foundation as the same UUID, never repeated")
+    func newIDs() {
+        let ids = (0..<10_000).map { _ in FHIRResource.newID() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(100) {
+            #expect(FHIRResource.isValidID(id) && id.utf8.count == 36)
+            #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
+            let characters = Array(id)
+            #expect(characters[14] == "4", "version 4")
+            #expect("89ab".contains(characters[19]), "RFC 4122 variant")
+        }
     }
 
     @Test("parsing reads resourceType, id, versionId and lastUpdated")

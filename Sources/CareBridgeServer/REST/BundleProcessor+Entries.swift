@@ -36,10 +36,10 @@ extension BundleProcessor {
             if let criteria = try criteria.get() {
                 try handler.requireUnconfined(.create, type, "A conditional create")
                 let match = try await session.match(criteria, name: "If-None-Exist criteria")
-                id = match ?? UUID().uuidString.lowercased()
+                id = match ?? FHIRResource.newID()
                 plan = match == nil ? .create(id: id) : .existing(id: id)
             } else {
-                id = UUID().uuidString.lowercased()
+                id = FHIRResource.newID()
                 plan = .create(id: id)
             }
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
@@ -48,7 +48,7 @@ extension BundleProcessor {
             try handler.requireUnconfined(.update, type, "A conditional update")
             var known = entry.resource?.id
             if let criteria = try criteria.get(), let match = try await session.match(criteria) { known = match }
-            let id = known ?? UUID().uuidString.lowercased()
+            let id = known ?? FHIRResource.newID()
             if let fullUrl = entry.fullUrl { resolver.map(fullUrl, to: "\(type)/\(id)") }
             return .update(id: id, fresh: known == nil)
         case ("PUT", 2):

@@ -44,7 +44,7 @@ struct BundleWriter {
         out.reserveCapacity(256 + entries.reduce(0) { $0 + ($1.resource?.readableBytes ?? 0) + 200 })
         var head = JSONObject([
             ("resourceType", .string("Bundle")),
-            ("id", .string(UUID().uuidString.lowercased())),
+            ("id", .string(FHIRResource.newID())),
             ("meta", .object(JSONObject([("lastUpdated", .string(FHIRInstant.string(from: Date())))]))),
             ("type", .string(type)),
         ])

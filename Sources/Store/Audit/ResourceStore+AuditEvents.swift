@@ -14,7 +14,7 @@ extension ResourceStore {
         try await withSession { session in
             let now = StoreSession.writeTime()
             let rows = events.map { event in
-                let id = UUID().uuidString.lowercased()
+                let id = FHIRResource.newID()
                 let (body, stamped, _) = session.stamp(event, id: id, version: 1, at: now)
                 return AuditEventRow(id: id, body: body, entries: session.indexEntries(for: stamped), written: now)
             }

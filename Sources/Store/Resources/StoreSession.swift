@@ -58,7 +58,7 @@ public struct StoreSession: Sendable {
 
     /// Stores `resource` as a new resource with a server-assigned id (any id it carries is replaced).
     public func create(_ resource: FHIRResource) async throws(StoreError) -> StoredResource {
-        try await create(resource, id: UUID().uuidString.lowercased(), method: "POST")
+        try await create(resource, id: FHIRResource.newID(), method: "POST")
     }
 
     /// Stores `resource` as a new resource with an id the caller chose (a transaction that resolved
