@@ -1,3 +1,5 @@
+import FHIRCore
+
 /// UUIDs derived from text, so that converting the same message twice gives the same `urn:uuid:` fullUrls.
 enum DeterministicUUID {
     /// A version-8 (custom) UUID from two FNV-1a hashes of the parts.
@@ -10,8 +12,7 @@ enum DeterministicUUID {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String($0, radix: 16).leftPadded(to: 2) }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+        return FHIRResource.uuidText(bytes)
     }
 
     /// The splitmix64 finalizer, so that texts differing in one character give unrelated UUIDs.
