@@ -73,8 +73,18 @@ struct Terminology: Sendable {
     }
 
     static func isOID(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count >= 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+        var parts = 1
+        var previous = UInt8(ascii: ".")
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                if previous == byte { return false }
+                parts += 1
+            } else if !(0x30...0x39).contains(byte) {
+                return false
+            }
+            previous = byte
+        }
+        return parts >= 2 && previous != UInt8(ascii: ".")
     }
 
     /// `text` with everything but letters, digits and `-._~` percent-encoded, so it can end a URN.
@@ -85,13 +95,17 @@ struct Terminology: Sendable {
     /// `text` as UTF-8 with every byte but the unreserved ones (ASCII letters, digits, `-._~`) and those of
     /// `extra` written `%XX` (upper-case hex).
     static func percentEncoded(_ text: String, keeping extra: String) -> String {
+        func isKept(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "~") || extra.utf8.contains(byte)
+        }
+        guard !text.utf8.allSatisfy(isKept) else { return text }
         let hex = Array("0123456789ABCDEF".utf8)
         var result: [UInt8] = []
         result.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            let isKept = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                || "-._~".utf8.contains(byte) || extra.utf8.contains(byte)
-            if isKept {
+            if isKept(byte) {
                 result.append(byte)
             } else {
                 result += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]

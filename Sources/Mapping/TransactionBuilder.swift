@@ -27,13 +27,19 @@ struct TransactionBuilder {
 
     /// A token part escaped for FHIR search (`\ | , $`) and then for a URL query.
     static func searchEscaped(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if "\\|,$".contains(character) { escaped.append("\\") }
-            escaped.append(character)
+        guard text.utf8.contains(where: { Self.searchSpecial.contains($0) }) else {
+            return Terminology.percentEncoded(text, keeping: ":/")
         }
-        return Terminology.percentEncoded(escaped, keeping: ":/")
+        var escaped: [UInt8] = []
+        for byte in text.utf8 {
+            if Self.searchSpecial.contains(byte) { escaped.append(UInt8(ascii: "\\")) }
+            escaped.append(byte)
+        }
+        return Terminology.percentEncoded(String(decoding: escaped, as: UTF8.self), keeping: ":/")
     }
+
+    /// The characters a search value escapes with a backslash: `\`, `|`, `,` and `$`.
+    private static let searchSpecial: [UInt8] = Array("\\|,$".utf8)
 
     /// The Bundle entries, with duplicates (same type and identity) folded into the first and references to
     /// them redirected. Also returns the identity key of each rule name's first instance.

@@ -30,6 +30,20 @@ import Testing
         #expect(try convert("A-1^LAB^2.16.840.1^ISO", .systemEI) == #""urn:oid:2.16.840.1""#)
     }
 
+    @Test("OIDs are two or more dot-separated runs of ASCII digits",
+          arguments: [("1.2", true), ("2.16.840.1.113883.3.72", true), ("", false), ("12", false), ("1.", false), (".1", false),
+                      ("1..2", false), ("1.2a", false), ("1.٢", false), ("1.2 ", false)])
+    func oids(_ text: String, _ isOID: Bool) {
+        #expect(Terminology.isOID(text) == isOID)
+    }
+
+    @Test("search values escape backslash, bar, comma and dollar, then percent-encode all but unreserved, : and /")
+    func searchEscaping() {
+        #expect(TransactionBuilder.searchEscaped("urn:oid:1.2.3") == "urn:oid:1.2.3")
+        #expect(TransactionBuilder.searchEscaped("a|b,c$d\\e") == "a%5C%7Cb%5C%2Cc%5C%24d%5C%5Ce")
+        #expect(TransactionBuilder.searchEscaped("Main Hospital é") == "Main%20Hospital%20%C3%A9")
+    }
+
     @Test func contactPointsFromXTN() throws {
         #expect(try convert("^PRN^PH^^1^217^5550143^7", .contactPoint) == #"{"system":"phone","value":"+1 217 5550143 x7","use":"home"}"#)
         #expect(try convert("^NET^Internet^a@example.org", .contactPoint) == #"{"system":"email","value":"a@example.org"}"#)
