@@ -25,6 +25,18 @@ struct ConditionalQueryTests {
         #expect(try criteria("identifier=\(token)").clauses[0].match == .token([expected], negated: false))
     }
 
+    @Test(
+        "escaped separators stay in their value; other characters, multi-byte ones included, are split around",
+        arguments: [
+            (#"identifier=a\|b|c\,d,é|ü"#, [TokenValue(system: "a|b", code: "c,d"), TokenValue(system: "é", code: "ü")]),
+            (#"identifier=x\\|y"#, [TokenValue(system: #"x\"#, code: "y")]),
+            (#"identifier=😀|日本,|z\$"#, [TokenValue(system: "😀", code: "日本"), TokenValue(system: "", code: "z$")]),
+        ]
+    )
+    func escapedSeparators(_ text: String, _ expected: [TokenValue]) throws {
+        #expect(try criteria(text).clauses[0].match == .token(expected, negated: false))
+    }
+
     @Test("percent-encoding and + are decoded")
     func decoding() throws {
         let query = try criteria("identifier=urn%3Aoid%3A1.2%7Ca+b")

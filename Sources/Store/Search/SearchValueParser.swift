@@ -232,26 +232,27 @@ struct SearchValueParser {
         return .local(type: typeModifier ?? (targets.count == 1 ? targets[0] : nil), id: segments[0])
     }
 
-    /// `text` split on `separator` where it is not escaped by `\`; escapes are kept.
-    static func split(_ text: String, on separator: Character) -> [String] {
+    /// `text` split on `separator` (ASCII) where it is not escaped by `\`; escapes are kept. Read by bytes: a
+    /// separator is never part of another character's UTF-8.
+    static func split(_ text: String, on separator: Unicode.Scalar) -> [String] {
+        let target = UInt8(ascii: separator)
+        let bytes = text.utf8
+        guard bytes.contains(target) else { return [text] }
         var parts: [String] = []
-        var current = ""
+        var start = bytes.startIndex
         var escaped = false
-        for character in text {
+        for index in bytes.indices {
+            let byte = bytes[index]
             if escaped {
-                current.append(character)
                 escaped = false
-            } else if character == "\\" {
-                current.append(character)
+            } else if byte == UInt8(ascii: "\\") {
                 escaped = true
-            } else if character == separator {
-                parts.append(current)
-                current = ""
-            } else {
-                current.append(character)
+            } else if byte == target {
+                parts.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                start = bytes.index(after: index)
             }
         }
-        parts.append(current)
+        parts.append(String(decoding: bytes[start...], as: UTF8.self))
         return parts
     }
 
