@@ -61,17 +61,17 @@ struct MLLPConnectionTests {
 
     @Test("a connection silent for the idle timeout is closed; a slow handler does not count as silence")
     func idleTimeout() async throws {
-        // Two seconds of idle time leave room for a loaded machine between connecting and the server reading
-        // the message (a full test run on two cores has taken longer than one second).
-        let handler = EchoHandler(delay: .milliseconds(3500))
-        let configuration = ListenerHarness.configuration(idleTimeout: .seconds(2))
+        // Three seconds of idle time leave room for a loaded machine between connecting and the server reading
+        // the message (full test runs on two cores have taken over two seconds there).
+        let handler = EchoHandler(delay: .milliseconds(5000))
+        let configuration = ListenerHarness.configuration(idleTimeout: .seconds(3))
         try await ListenerHarness.with(configuration, handler: handler) { harness in
             try await RawConnection.with(port: harness.port) { connection in
                 try await connection.write("slow".bytes.framed)
                 let clock = ContinuousClock()
                 let start = clock.now
                 #expect(try await connection.readUntilClosed() == ["ACK:slow".bytes])
-                #expect(clock.now - start >= .milliseconds(3500))
+                #expect(clock.now - start >= .milliseconds(5000))
             }
             try await harness.waitForConnections(atMost: 0)
         }
