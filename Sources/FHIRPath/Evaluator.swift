@@ -74,7 +74,7 @@ struct Evaluator {
 
     /// An identifier at the start of a path: a type name keeps the focus items of that type
     /// (`Patient.name` on a Patient); otherwise it is a member of each focus item.
-    private func termMember(_ name: String, focus: [FHIRPathValue]) -> [FHIRPathValue] {
+    func termMember(_ name: String, focus: [FHIRPathValue]) -> [FHIRPathValue] {
         var result: [FHIRPathValue] = []
         let mayBeType = name.first?.isUppercase ?? false
         for item in focus {

@@ -5,6 +5,8 @@ public struct FHIRPathExpression: Sendable, Hashable, CustomStringConvertible {
     /// The expression as written.
     public let text: String
     let root: Expression
+    /// The expression as a member path, when it is one (evaluated without the general evaluator).
+    let memberPath: MemberPath?
     /// Type information beyond what the JSON says; see `FHIRTypeProvider`.
     public var typeProvider: (any FHIRTypeProvider)?
 
@@ -12,6 +14,7 @@ public struct FHIRPathExpression: Sendable, Hashable, CustomStringConvertible {
     public init(_ text: String) throws(FHIRPathError) {
         self.text = text
         self.root = try Parser.parse(text)
+        self.memberPath = MemberPath(root)
     }
 
     /// Parses `text` and uses `typeProvider` when evaluating.
@@ -28,10 +31,18 @@ public struct FHIRPathExpression: Sendable, Hashable, CustomStringConvertible {
     public func evaluate(on resource: JSONValue, environment: [String: [FHIRPathValue]] = [:])
         throws(FHIRPathError) -> [FHIRPathValue]
     {
+        try evaluate(on: resource, environment: environment, byMemberPath: true)
+    }
+
+    /// `evaluate(on:environment:)`, by the member path when there is one and `byMemberPath` (tests compare both).
+    func evaluate(on resource: JSONValue, environment: [String: [FHIRPathValue]], byMemberPath: Bool)
+        throws(FHIRPathError) -> [FHIRPathValue]
+    {
         let type = resource["resourceType"]?.stringValue
         let node = FHIRPathValue.node(FHIRPathNode(value: resource, typeName: type))
         let evaluator = Evaluator(resource: node, environment: environment, typeProvider: typeProvider)
         let focus = environment["context"] ?? [node]
+        if byMemberPath, let memberPath { return evaluator.evaluate(memberPath, focus: focus) }
         return try evaluator.evaluate(root, focus: focus, scope: Scope(this: focus.first, index: nil, total: []))
     }
 
