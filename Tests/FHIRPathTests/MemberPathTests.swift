@@ -44,9 +44,7 @@ struct MemberPathTests {
     @Test("the same items as the general evaluator for every search parameter expression on every official example",
           .enabled(if: SharedFHIR.available, "../shared/fhir-r4 is absent"))
     func sameOnOfficialExamples() throws {
-        let goldenURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Golden/searchparameter-results.json")
-        let golden = try #require(try SharedFHIR.json(at: goldenURL)["results"]?.objectValue)
+        let golden = try SharedFHIR.goldenResults()
         var compared = 0
         var parsed: [String: FHIRPathExpression] = [:]
         for (file, expectations) in golden {

@@ -14,6 +14,14 @@ enum SharedFHIR {
     static func json(at url: URL) throws -> JSONValue {
         try JSONParser().parse(Array(try Data(contentsOf: url)))
     }
+
+    /// What fhirpathpy gave for each SearchParameter expression on each official example, by example file name
+    /// (`Golden/searchparameter-results.json`, written by `scripts/fhirpath-golden`).
+    static func goldenResults() throws -> JSONObject {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Golden/searchparameter-results.json")
+        return try #require(try json(at: url)["results"]?.objectValue)
+    }
 }
 
 /// Compares this evaluator with fhirpathpy on every R4 SearchParameter expression of the served types,
@@ -36,9 +44,7 @@ struct SearchParameterGoldenTests {
     @Test("same results as fhirpathpy on the official examples",
           .enabled(if: SharedFHIR.available, "../shared/fhir-r4 is absent: golden comparison skipped"))
     func matchesFhirpathpy() throws {
-        let goldenURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Golden/searchparameter-results.json")
-        let golden = try #require(try SharedFHIR.json(at: goldenURL)["results"]?.objectValue)
+        let golden = try SharedFHIR.goldenResults()
         var compared = 0, skipped = 0
         var mismatches: [String] = []
         var parsed: [String: FHIRPathExpression] = [:]
