@@ -41,7 +41,7 @@ struct FHIRRoutes: Sendable {
     private func makeRequest(_ request: inout Request) async throws -> FHIRRequest {
         let method = request.method == .head ? "GET" : request.method.rawValue
         let path = request.uri.path.split(separator: "/", omittingEmptySubsequences: true).dropFirst()
-            .map { QueryString.percentDecoded(String($0)) }
+            .map { FormEncoding.percentDecoded(String($0)) }
         var body: ByteBuffer?
         var kind = ContentNegotiation.BodyKind.resource
         if method == "POST" || method == "PUT" || method == "PATCH" {

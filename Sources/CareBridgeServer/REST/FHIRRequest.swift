@@ -1,3 +1,4 @@
+import FHIRCore
 import Foundation
 import NIOCore
 
@@ -42,7 +43,7 @@ public struct FHIRRequest: Sendable {
         self.method = method
         self.path = path
         self.queryString = queryString
-        self.query = QueryString.parse(queryString)
+        self.query = FormEncoding.pairs(queryString)
         self.ifMatch = ifMatch
         self.ifNoneExist = ifNoneExist
         self.ifNoneMatch = ifNoneMatch
@@ -64,36 +65,12 @@ public struct FHIRRequest: Sendable {
     }
 }
 
-/// Splitting and decoding of URLs and query strings.
+/// Splitting of relative URLs into decoded path components and the query string.
 enum QueryString {
     /// Splits `Patient/1?x=y` into path components and the raw query string.
     static func split(_ url: String) -> ([String], String) {
         let parts = url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = parts[0].split(separator: "/", omittingEmptySubsequences: true).map { percentDecoded(String($0)) }
+        let path = parts[0].split(separator: "/", omittingEmptySubsequences: true).map { FormEncoding.percentDecoded(String($0)) }
         return (path, parts.count > 1 ? String(parts[1]) : "")
-    }
-
-    /// Decodes `a=1&b=x%20y` into pairs, in order; `+` is a space.
-    static func parse(_ text: String) -> [(name: String, value: String)] {
-        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decode(parts[0])
-            let value = parts.count > 1 ? decode(parts[1]) : ""
-            return (name, value)
-        }
-    }
-
-    /// A form-encoded name or value as text: `+` is a space, `%XX` a percent-encoded byte (left as written
-    /// when the encoding is invalid). Plain text, the usual case, is taken as it is.
-    static func decode(_ part: Substring) -> String {
-        guard part.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(part) }
-        let spaced = String(part).replacingOccurrences(of: "+", with: " ")
-        return percentDecoded(spaced)
-    }
-
-    /// `text` with `%XX` escapes decoded (as written when they are invalid).
-    static func percentDecoded(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
-        return text.removingPercentEncoding ?? text
     }
 }

@@ -25,7 +25,7 @@ extension RestHandler {
         _ = try await existing(type, id, session)
         var parameters = request.query
         if request.method == "POST", let body = request.body, body.readableBytes > 0 {
-            parameters += QueryString.parse(String(buffer: body))
+            parameters += FormEncoding.pairs(String(buffer: body))
         }
         // Only the types the caller may search are gathered; resources outside the compartment that they
         // refer to are shown when the caller may read them.

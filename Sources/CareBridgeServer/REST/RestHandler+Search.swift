@@ -19,7 +19,7 @@ extension RestHandler {
     ) async throws -> FHIRResponse {
         var parameters = request.query
         if request.method == "POST", let body = request.body, body.readableBytes > 0 {
-            parameters += QueryString.parse(String(buffer: body))
+            parameters += FormEncoding.pairs(String(buffer: body))
         }
         let patient = try require(.search, type)
         var query = try SearchQuery(

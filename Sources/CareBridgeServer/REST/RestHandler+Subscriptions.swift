@@ -61,7 +61,7 @@ extension RestHandler {
             let status = builder.statusParameters(definition, type: "query-status", eventsSinceStart: state.eventsSinceStart, events: [])
             return FHIRResponse(status: 200, body: .json(ByteBuffer(bytes: JSONWriter.bytes(builder.historyBundle([entry(status)])))))
         }
-        let query = QueryString.parse(request.queryString)
+        let query = FormEncoding.pairs(request.queryString)
         let first = try Self.eventNumber(query, "eventsSinceNumber") ?? 1
         let last = try Self.eventNumber(query, "eventsUntilNumber") ?? state.eventsSinceStart
         let content = query.first { $0.name == "content" }?.value ?? definition.payload.rawValue

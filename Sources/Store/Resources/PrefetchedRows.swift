@@ -1,4 +1,6 @@
 import FHIRProfiles
+import Foundation
+import NIOCore
 import Synchronization
 
 /// Current resource rows a transaction has already read while matching conditional criteria
@@ -27,6 +29,15 @@ final class PrefetchedRows: Sendable {
 
     func keep(_ current: StoredResource, indexDigest: [UInt8]?) {
         rows.withLock { $0[Key(type: current.resourceType, id: current.id)] = (current, indexDigest) }
+    }
+
+    /// Keeps the current row of `type/id` as a look-up statement returns it (body and index digest as read).
+    func keepCurrent(
+        _ type: String, id: String, version: Int, lastUpdated: Date, body: ByteBuffer, indexDigest: ByteBuffer?
+    ) {
+        let current = StoredResource(
+            resourceType: type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body)
+        keep(current, indexDigest: indexDigest.map { Array($0.readableBytesView) })
     }
 
     func keepMatch(_ key: TokenKey, ids: [String]) {

@@ -64,9 +64,7 @@ extension StoreSession {
             var ids: [String] = []
             for try await (id, version, lastUpdated, body, digest) in try await connection.execute(statement, logger: logger) {
                 ids.append(id)
-                let current = StoredResource(
-                    resourceType: type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body)
-                prefetched?.keep(current, indexDigest: digest.map { Array($0.readableBytesView) })
+                prefetched?.keepCurrent(type, id: id, version: version, lastUpdated: lastUpdated, body: body, indexDigest: digest)
             }
             return ids
         }
@@ -80,18 +78,8 @@ extension StoreSession {
     /// it does nothing. With `lockWait`, the same statement limits the transaction's lock waits as
     /// `limitLockWaits(to:)` does (which it calls when there is nothing to look up).
     public func prefetchMatches(_ criteria: [SearchQuery], limitingLockWaitsTo lockWait: Duration? = nil) async throws(StoreError) {
-        guard let prefetched else {
-            if let lockWait { try await limitLockWaits(to: lockWait) }
-            return
-        }
-        var keys: [TokenKey] = []
-        var seen: Set<TokenKey> = []
-        for query in criteria {
-            guard let token = query.soleToken else { continue }
-            let key = TokenKey(type: query.resourceType, token: token)
-            if seen.insert(key).inserted { keys.append(key) }
-        }
-        guard !keys.isEmpty else {
+        let keys = prefetched == nil ? [] : Self.soleTokenKeys(of: criteria)
+        guard let prefetched, !keys.isEmpty else {
             if let lockWait { try await limitLockWaits(to: lockWait) }
             return
         }
@@ -104,12 +92,22 @@ extension StoreSession {
                 else { continue }
                 let key = keys[position - 1]
                 found[key, default: []].append(id)
-                let current = StoredResource(
-                    resourceType: key.type, id: id, versionId: version, lastUpdated: lastUpdated, deleted: false, body: body)
-                prefetched.keep(current, indexDigest: row.5.map { Array($0.readableBytesView) })
+                prefetched.keepCurrent(key.type, id: id, version: version, lastUpdated: lastUpdated, body: body, indexDigest: row.5)
             }
         }
         for (key, ids) in found { prefetched.keepMatch(key, ids: ids) }
+    }
+
+    /// The single-token criteria among `criteria`, each once, in order.
+    private static func soleTokenKeys(of criteria: [SearchQuery]) -> [TokenKey] {
+        var keys: [TokenKey] = []
+        var seen: Set<TokenKey> = []
+        for query in criteria {
+            guard let token = query.soleToken else { continue }
+            let key = TokenKey(type: query.resourceType, token: token)
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        return keys
     }
 
     /// How many current resources match `query` (`_total=accurate`; `estimate` uses it too).

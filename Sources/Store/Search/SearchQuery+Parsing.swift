@@ -94,20 +94,8 @@ extension SearchQuery {
     /// Parses conditional criteria (`identifier=a|1&_id=x`, percent-encoded); at least one filter is required
     /// and nothing may be ignored, since ignoring a filter would match too much.
     public init(conditional queryString: String, type: String, registry: ProfileRegistry) throws(StoreError) {
-        let pairs = queryString.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(Self.formDecoded)
-            return (name: parts[0], value: parts.count > 1 ? parts[1] : "")
-        }
-        try self.init(type: type, parameters: pairs, registry: registry)
+        try self.init(type: type, parameters: FormEncoding.pairs(queryString), registry: registry)
         guard !clauses.isEmpty else { throw StoreError(.invalidRequest, "conditional criteria are empty") }
-    }
-
-    /// A query string part with `+` as a space and percent escapes decoded (an invalid escape leaves it as
-    /// written); a part with neither, as most criteria a mapping writes are, is taken as it is.
-    private static func formDecoded(_ part: Substring) -> String {
-        guard part.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(part) }
-        let text = part.replacingOccurrences(of: "+", with: " ")
-        return text.removingPercentEncoding ?? text
     }
 
     /// The clause of parameter `name` (`birthdate`, `family:exact`, `subject:Patient.name`) on `type`.
