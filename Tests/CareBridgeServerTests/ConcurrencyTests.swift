@@ -129,4 +129,24 @@ struct ConcurrencyTests {
             #expect(subjects == Array(repeating: patient, count: Self.writers))
         }
     }
+
+    @Test("parallel transactions with the same two conditional creates, in either order, all succeed and make one resource each")
+    func transactionsInEitherOrder() async throws {
+        try await Hub.run { hub in
+            let replies = try await Self.parallel(Self.writers) { index in
+                let entries = ["ONE", "TWO"].enumerated().map { (position: Int, identifier: String) in
+                    BundleTests.entry(
+                        "POST", "Patient", resource: Sample.patient(identifier: identifier),
+                        fullUrl: "urn:uuid:00000000-0000-4000-8000-00000000\(100 + index)\(position)",
+                        extra: #","ifNoneExist":"identifier=urn:test:mrn|\#(identifier)""#
+                    )
+                }
+                return try await hub.post("/fhir", Sample.bundle("transaction", index.isMultiple(of: 2) ? entries : Array(entries.reversed())))
+            }
+            #expect(replies.allSatisfy { $0.status == 200 }, "\(replies.map { "\($0.status) \($0.text)" })")
+            #expect(try await hub.count("resource", type: "Patient") == 2)
+            #expect(try await hub.get("/fhir/Patient?identifier=ONE").json.entries.count == 1)
+            #expect(try await hub.get("/fhir/Patient?identifier=TWO").json.entries.count == 1)
+        }
+    }
 }

@@ -3,8 +3,9 @@ import Store
 import Testing
 
 /// Criteria looked up ahead for a transaction (`StoreSession.prefetchMatches`, what an ingest batch does): each
-/// answers as it did when looked up until a write of the transaction may change it; a criterion nothing matched,
-/// and any criterion outside a transaction, is looked up as usual.
+/// answers as it did when looked up until a write of the transaction may change it; a criterion nothing matched
+/// holds its lock for the transaction, as a single conditional interaction's does; outside a transaction
+/// nothing is kept.
 @Suite("Matches looked up ahead")
 struct PrefetchedMatchTests {
     @Test("a looked-up criterion answers as it did then; a write that may change its matches makes it look again")
@@ -17,7 +18,7 @@ struct PrefetchedMatchTests {
                 // Another writer adds a second match; the criterion still answers as when it was looked up.
                 _ = try await store.withSession { try await $0.create(patient(identifiers: ["urn:mrn|1"])) }
                 #expect(try await session.match(try criteria("identifier=urn:mrn|1")) == first)
-                #expect(try await session.match(try criteria("identifier=urn:mrn|2")) == nil, "no match is looked up as usual")
+                #expect(try await session.match(try criteria("identifier=urn:mrn|2")) == nil)
 
                 // A write that cannot change what it matches leaves it; one that gives a resource its token makes it
                 // look again, and it now finds all three.
@@ -67,6 +68,66 @@ struct PrefetchedMatchTests {
                 #expect(try await session.match(try criteria("identifier=urn:mrn|C")) == one)
                 try await session.delete("Patient", two)
                 #expect(try await session.match(try criteria("identifier=urn:mrn|B")) == nil)
+            }
+        }
+    }
+
+    @Test("a criterion nothing matched is locked until the transaction ends: the same conditional create elsewhere waits, then finds what it created")
+    func noMatchHoldsItsLock() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let (looked, lookedUp) = AsyncStream<Void>.makeStream()
+            let (tried, triedElsewhere) = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: String.self) { group in
+                group.addTask {
+                    try await store.withTransaction { session in
+                        try await session.prefetchMatches([try criteria("identifier=urn:mrn|new")])
+                        lookedUp.yield()
+                        for await _ in tried { break }
+                        return try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new")).stored.id
+                    }
+                }
+                for await _ in looked { break }
+                await #expect(throws: StoreError.self, "the look-up ahead holds the criteria's lock; the limit is 50 ms") {
+                    try await store.withTransaction { session in
+                        try await session.limitLockWaits(to: .milliseconds(50))
+                        _ = try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
+                    }
+                }
+                triedElsewhere.yield()
+                let created = try #require(try await group.next())
+                let found = try await store.withTransaction { session in
+                    try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
+                }
+                #expect(found.stored.id == created && !found.created)
+            }
+        }
+    }
+
+    @Test("the look-up ahead waits for a criterion's lock held elsewhere no longer than the transaction's lock limit")
+    func lookupWaitsWithinItsLimit() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
+            let (done, lookupDone) = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let held = try criteria("identifier=urn:mrn|held")
+                group.addTask {
+                    try await store.withTransaction { holder in
+                        let matched = try await holder.match(held)
+                        #expect(matched == nil)
+                        lockTaken.yield()
+                        for await _ in done { break }
+                    }
+                }
+                for await _ in locked { break }
+                await #expect(throws: StoreError.self, "the criteria's lock is held until this is done; the limit is 50 ms") {
+                    try await store.withTransaction { session in
+                        try await session.prefetchMatches([try criteria("identifier=urn:mrn|held")], limitingLockWaitsTo: .milliseconds(50))
+                    }
+                }
+                lookupDone.yield()
+                try await group.waitForAll()
             }
         }
     }

@@ -189,6 +189,7 @@ public struct IngestPipeline: Sendable {
         let inbound = received.inbound
         do {
             let resources = try await session.transaction { session -> [String] in
+                try await conversion.transaction.get().lookUpAhead(in: session)
                 let written = try await write(conversion, in: session)
                 if let holder = try await session.markApplied(id, header: inbound, resources: written) {
                     throw AppliedBefore(holder: holder)

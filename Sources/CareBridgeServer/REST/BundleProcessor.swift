@@ -5,10 +5,12 @@ import Store
 
 /// Processes batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction).
 ///
-/// A transaction runs in one database transaction: DELETE entries run first; then `urn:uuid:` full URLs get
-/// their ids (conditional creates and updates are matched under their locks at that point), references are
-/// rewritten, and the entries run in the order POST, PUT/PATCH, GET. The first failing entry rolls
-/// everything back.
+/// A transaction runs in one database transaction: when it has several conditional creates and updates, their
+/// single-token criteria are looked up (and those nothing matches locked) together first
+/// (`PreparedTransaction.lookUpAhead`); DELETE entries run first; then `urn:uuid:` full URLs get their ids
+/// (conditional creates and updates are matched under their locks at that point, from what was looked up ahead
+/// while the transaction's own writes cannot have changed it), references are rewritten, and the entries run in
+/// the order POST, PUT/PATCH, GET. The first failing entry rolls everything back.
 struct BundleProcessor: Sendable {
     let handler: RestHandler
 
@@ -35,7 +37,8 @@ struct BundleProcessor: Sendable {
         }
         let prepared = prepared(parsed)
         let responses = try await handler.store.withTransaction { session in
-            try await transaction(prepared, in: session, base: base)
+            try await prepared.lookUpAhead(in: session)
+            return try await transaction(prepared, in: session, base: base)
         }
         // The entries are audited once they are committed (a failed transaction is audited as a whole).
         for (entry, response) in zip(parsed, responses) {
@@ -177,5 +180,12 @@ struct PreparedTransaction: Sendable {
     /// transaction is applied).
     var lookups: [SearchQuery] {
         criteria.compactMap { try? $0.get() }
+    }
+
+    /// Looks this transaction's criteria up ahead in `session` (in a database transaction) when there are several:
+    /// one statement instead of one per conditional entry. A lone criterion is looked up by its entry, as cheaply.
+    func lookUpAhead(in session: StoreSession) async throws {
+        let lookups = lookups
+        if lookups.count > 1 { try await session.prefetchMatches(lookups) }
     }
 }

@@ -12,7 +12,7 @@ extension StoreSession {
     }
 
     /// The name of the advisory lock of `query`'s criteria.
-    private static func lockKey(_ query: SearchQuery) -> String {
+    static func lockKey(_ query: SearchQuery) -> String {
         "\(query.resourceType)?\(query.canonicalText)"
     }
 

@@ -73,9 +73,10 @@ extension StoreSession {
     /// Looks up the single-token criteria among `criteria` (`identifier=system|value`) in one statement, inside a
     /// transaction, for the conditional interactions that follow in it: what a criterion matched is then taken
     /// without a round trip of its own (with the current rows, as `tokenMatch` keeps them), until a write of the
-    /// transaction may change it (`PrefetchedRows.forgetMatches`). A criterion that matched nothing is not kept:
-    /// its conditional interaction looks again and takes the criteria's lock (see `match`). Outside a transaction
-    /// it does nothing. With `lockWait`, the same statement limits the transaction's lock waits as
+    /// transaction may change it (`PrefetchedRows.forgetMatches`). For a criterion nothing matches, the statement
+    /// takes the criteria's lock and looks again, as `match` does, so that "none" holds for the rest of the
+    /// transaction too (until a write gives a resource the token). Outside a transaction it does nothing. With
+    /// `lockWait`, the same statement limits the transaction's lock waits, its own included, as
     /// `limitLockWaits(to:)` does (which it calls when there is nothing to look up).
     public func prefetchMatches(_ criteria: [SearchQuery], limitingLockWaitsTo lockWait: Duration? = nil) async throws(StoreError) {
         let keys = prefetched == nil ? [] : Self.soleTokenKeys(of: criteria)
@@ -83,29 +84,28 @@ extension StoreSession {
             if let lockWait { try await limitLockWaits(to: lockWait) }
             return
         }
-        let statement = TokenMatchesStatement(keys: keys, limit: 2, lockWait: lockWait.map { "\($0.settingMilliseconds)ms" })
+        let statement = TokenMatchesStatement(
+            keys: keys.map(\.key), lockKeys: keys.map(\.lockKey), limit: 2, lockWait: lockWait.map { "\($0.settingMilliseconds)ms" })
         var found: [TokenKey: [String]] = [:]
         try await database {
-            for try await row in try await connection.execute(statement, logger: logger) {
-                guard let position = row.0, let id = row.1, let version = row.2, let lastUpdated = row.3, let body = row.4,
-                      keys.indices.contains(position - 1)
-                else { continue }
-                let key = keys[position - 1]
+            for try await (position, id, version, lastUpdated, body, digest) in try await connection.execute(statement, logger: logger) {
+                guard keys.indices.contains(position - 1) else { continue }
+                let key = keys[position - 1].key
                 found[key, default: []].append(id)
-                prefetched.keepCurrent(key.type, id: id, version: version, lastUpdated: lastUpdated, body: body, indexDigest: row.5)
+                prefetched.keepCurrent(key.type, id: id, version: version, lastUpdated: lastUpdated, body: body, indexDigest: digest)
             }
         }
-        for (key, ids) in found { prefetched.keepMatch(key, ids: ids) }
+        for (key, _) in keys { prefetched.keepMatch(key, ids: found[key] ?? []) }
     }
 
-    /// The single-token criteria among `criteria`, each once, in order.
-    private static func soleTokenKeys(of criteria: [SearchQuery]) -> [TokenKey] {
-        var keys: [TokenKey] = []
+    /// The single-token criteria among `criteria`, each once, in order, with the name of their lock.
+    private static func soleTokenKeys(of criteria: [SearchQuery]) -> [(key: TokenKey, lockKey: String)] {
+        var keys: [(key: TokenKey, lockKey: String)] = []
         var seen: Set<TokenKey> = []
         for query in criteria {
             guard let token = query.soleToken else { continue }
             let key = TokenKey(type: query.resourceType, token: token)
-            if seen.insert(key).inserted { keys.append(key) }
+            if seen.insert(key).inserted { keys.append((key, lockKey(query))) }
         }
         return keys
     }

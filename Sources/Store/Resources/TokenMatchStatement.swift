@@ -32,29 +32,29 @@ struct TokenMatchStatement: PostgresPreparedStatement {
 }
 
 /// The current rows of the resources holding each of many tokens, through `carebridge_token_matches` (migration
-/// 17); each row names the position of its token in `keys`. With a lock wait, the statement first sets the
-/// transaction's `lock_timeout` (`StoreSession.limitLockWaits`), saving that round trip: the setting is the left
-/// side of a left join, so it is made even when nothing matches (then one row of nulls comes back, and is skipped).
+/// 18): for the tokens nothing holds, after taking their locks (`lockKeys`) and looking again. Each row names the
+/// position of its token in `keys`. With a lock wait, the function first sets the transaction's `lock_timeout`
+/// (`StoreSession.limitLockWaits`), saving that round trip, and bounding its own waits for the locks.
 struct TokenMatchesStatement: PostgresPreparedStatement {
-    static let name = "carebridge_token_matches_limited"
-    static let sql = """
-        SELECT m.* FROM (SELECT CASE WHEN $6::text IS NULL THEN NULL ELSE set_config('lock_timeout', $6, true) END) AS setting
-        LEFT JOIN LATERAL carebridge_token_matches($1, $2, $3, $4, $5::int) AS m ON true
-        """
-    /// Position (1-based), id, version, last updated, body and index digest; all nil in the row of nulls.
-    typealias Row = (Int?, String?, Int?, Date?, ByteBuffer?, ByteBuffer?)
+    static let name = "carebridge_token_matches_locking"
+    static let sql = "SELECT * FROM carebridge_token_matches($1, $2, $3, $4, $5, $6::int, $7::text)"
+    /// Position (1-based), id, version, last updated, body and index digest.
+    typealias Row = (Int, String, Int, Date, ByteBuffer, ByteBuffer?)
 
     let keys: [TokenKey]
+    /// The name of each key's lock (`StoreSession.lockKey`), in the same order.
+    let lockKeys: [String]
     let limit: Int
     /// The transaction's new `lock_timeout` (`100ms`), or nil to leave it.
     let lockWait: String?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 6)
+        var bindings = PostgresBindings(capacity: 7)
         bindings.append(keys.map(\.type))
         bindings.append(keys.map(\.token.parameter))
         bindings.append(keys.map(\.token.system))
         bindings.append(keys.map(\.token.code))
+        bindings.append(lockKeys)
         bindings.append(limit)
         bindings.append(lockWait)
         return bindings
