@@ -50,13 +50,14 @@ struct LimitTests {
     func searchTimeout() async throws {
         try await Hub.run(configure: { $0.searchTimeout = .milliseconds(200) }) { hub in
             _ = try await hub.create(Sample.patient())
+            let logger = Logger(label: "test")
             try await hub.database.withConnection { connection in
-                try await connection.query("BEGIN")
-                try await connection.query("LOCK TABLE resource IN ACCESS EXCLUSIVE MODE")
+                _ = try await connection.query("BEGIN", logger: logger)
+                _ = try await connection.query("LOCK TABLE resource IN ACCESS EXCLUSIVE MODE", logger: logger)
                 let slow = try await hub.get("/fhir/Patient?family=chalmers")
                 try slow.expectError(408, code: "too-costly")
                 #expect(!slow.text.contains("statement") && !slow.text.contains("SQL"), "\(slow.text)")
-                try await connection.query("ROLLBACK")
+                _ = try await connection.query("ROLLBACK", logger: logger)
             }
             let found = try await hub.get("/fhir/Patient?family=chalmers")
             #expect(found.status == 200)
