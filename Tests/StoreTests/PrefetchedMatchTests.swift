@@ -76,31 +76,47 @@ struct PrefetchedMatchTests {
     func noMatchHoldsItsLock() async throws {
         try await TestDatabase.with { database in
             let store = database.store
-            let (looked, lookedUp) = AsyncStream<Void>.makeStream()
-            let (tried, triedElsewhere) = AsyncStream<Void>.makeStream()
-            try await withThrowingTaskGroup(of: String.self) { group in
-                group.addTask {
-                    try await store.withTransaction { session in
-                        try await session.prefetchMatches([try criteria("identifier=urn:mrn|new")])
-                        lookedUp.yield()
-                        for await _ in tried { break }
-                        return try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new")).stored.id
-                    }
-                }
-                for await _ in looked { break }
-                await #expect(throws: StoreError.self, "the look-up ahead holds the criteria's lock; the limit is 50 ms") {
+            let created = try await Self.whileHolding(store) { session in
+                try await session.prefetchMatches([try criteria("identifier=urn:mrn|new")])
+            } waiter: {
+                try await Self.expectLockTimeout("the look-up ahead holds the criteria's lock") {
                     try await store.withTransaction { session in
                         try await session.limitLockWaits(to: .milliseconds(50))
                         _ = try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
                     }
                 }
-                triedElsewhere.yield()
-                let created = try #require(try await group.next())
-                let found = try await store.withTransaction { session in
-                    try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
-                }
-                #expect(found.stored.id == created && !found.created)
+            } then: { session in
+                try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new")).stored.id
             }
+            let found = try await store.withTransaction { session in
+                try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
+            }
+            #expect(found.stored.id == created && !found.created)
+        }
+    }
+
+    @Test("two spellings of one token take the same lock, so a conditional create in either spelling waits for the other")
+    func spellingsShareTheLock() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            let (plain, escaped) = (try criteria("identifier=urn:mrn|a$b"), try criteria(#"identifier=urn:mrn|a\$b"#))
+            #expect(plain.canonicalText != escaped.canonicalText)
+            let created = try await Self.whileHolding(store) { session in
+                try await session.prefetchMatches([plain])
+            } waiter: {
+                try await Self.expectLockTimeout("the look-up ahead holds the token's lock, whatever its spelling") {
+                    try await store.withTransaction { session in
+                        try await session.limitLockWaits(to: .milliseconds(50))
+                        _ = try await session.create(patient(identifiers: ["urn:mrn|a$b"]), ifNoneExist: escaped)
+                    }
+                }
+            } then: { session in
+                try await session.create(patient(identifiers: ["urn:mrn|a$b"]), ifNoneExist: plain).stored.id
+            }
+            let found = try await store.withTransaction { session in
+                try await session.create(patient(identifiers: ["urn:mrn|a$b"]), ifNoneExist: escaped)
+            }
+            #expect(found.stored.id == created && !found.created, "both spellings are one token")
         }
     }
 
@@ -108,27 +124,70 @@ struct PrefetchedMatchTests {
     func lookupWaitsWithinItsLimit() async throws {
         try await TestDatabase.with { database in
             let store = database.store
-            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
-            let (done, lookupDone) = AsyncStream<Void>.makeStream()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                let held = try criteria("identifier=urn:mrn|held")
-                group.addTask {
-                    try await store.withTransaction { holder in
-                        let matched = try await holder.match(held)
-                        #expect(matched == nil)
-                        lockTaken.yield()
-                        for await _ in done { break }
-                    }
-                }
-                for await _ in locked { break }
-                await #expect(throws: StoreError.self, "the criteria's lock is held until this is done; the limit is 50 ms") {
+            let held = try criteria("identifier=urn:mrn|held")
+            try await Self.whileHolding(store) { holder in
+                let matched = try await holder.match(held)
+                #expect(matched == nil)
+            } waiter: {
+                try await Self.expectLockTimeout("the criteria's lock is held until this is done") {
                     try await store.withTransaction { session in
-                        try await session.prefetchMatches([try criteria("identifier=urn:mrn|held")], limitingLockWaitsTo: .milliseconds(50))
+                        try await session.prefetchMatches([held], limitingLockWaitsTo: .milliseconds(50))
                     }
                 }
-                lookupDone.yield()
-                try await group.waitForAll()
+            } then: { _ in }
+        }
+    }
+
+    @Test("a criterion nothing matched finds what the transaction itself creates with its token, by a plain or a conditional write")
+    func noMatchForgottenByOwnWrite() async throws {
+        try await TestDatabase.with { database in
+            let store = database.store
+            try await store.withTransaction { session in
+                try await session.prefetchMatches([try criteria("identifier=urn:mrn|P"), try criteria("identifier=urn:mrn|Q")])
+                let plain = try await session.create(patient(identifiers: ["urn:mrn|P"]))
+                #expect(try await session.match(try criteria("identifier=urn:mrn|P")) == plain.id)
+                let conditional = try await session.update(patient(identifiers: ["urn:mrn|Q"]), matching: try criteria("identifier=urn:mrn|Q"))
+                #expect(conditional.created)
+                let again = try await session.create(patient(identifiers: ["urn:mrn|Q"]), ifNoneExist: try criteria("identifier=urn:mrn|Q"))
+                #expect(again.stored.id == conditional.stored.id && !again.created)
             }
+        }
+    }
+
+    /// Runs `hold` in a transaction, then `waiter` while that transaction is still open, then `then` in it, and
+    /// commits. The transaction stays open for at most 30 s, so that a waiter its lock limit does not stop ends
+    /// too (and fails its expectation) rather than hanging the test.
+    static func whileHolding<T: Sendable>(
+        _ store: ResourceStore, _ hold: @escaping @Sendable (StoreSession) async throws -> Void,
+        waiter: () async throws -> Void, then: @escaping @Sendable (StoreSession) async throws -> T
+    ) async throws -> T {
+        let (held, holding) = AsyncStream<Void>.makeStream()
+        let (done, waiterDone) = AsyncStream<Void>.makeStream()
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask {
+                try await store.withTransaction { session in
+                    try await hold(session)
+                    holding.yield()
+                    await withTaskGroup(of: Void.self) { wait in
+                        wait.addTask { for await _ in done { break } }
+                        wait.addTask { try? await Task.sleep(for: .seconds(30)) }
+                        await wait.next()
+                        wait.cancelAll()
+                    }
+                    return try await then(session)
+                }
+            }
+            for await _ in held { break }
+            try await waiter()
+            waiterDone.yield()
+            return try #require(try await group.next())
+        }
+    }
+
+    /// Expects `work` to fail because a lock was waited for longer than the transaction's limit (SQLSTATE 55P03).
+    static func expectLockTimeout(_ comment: Comment, _ work: () async throws -> Void) async throws {
+        await #expect(comment) { try await work() } throws: { error in
+            (error as? StoreError)?.message.contains("55P03") == true
         }
     }
 }

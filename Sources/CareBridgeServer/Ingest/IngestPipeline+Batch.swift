@@ -128,8 +128,9 @@ extension IngestPipeline {
     }
 
     /// How long a batch's statement waits for a lock before the batch gives up and its messages are applied one
-    /// by one (each then waits as long as it takes). Batches take their locks in the order their messages came,
-    /// so two batches can deadlock; this ends such a deadlock long before PostgreSQL would notice it.
+    /// by one (each then waits as long as it takes). The locks of single-token criteria nothing matches are taken
+    /// together first, in a fixed order, but rows (and other criteria's locks) are locked in the order the messages
+    /// came, so two batches can still deadlock; this ends such a deadlock long before PostgreSQL would notice it.
     static let batchLockWait = Duration.milliseconds(100)
 
     /// What became of a batch's transaction.
@@ -157,7 +158,7 @@ extension IngestPipeline {
                 var written: [Int: [String]] = [:]
                 var applied: [AppliedInbound] = []
                 for (position, conversion) in together {
-                    let resources = try await write(conversion, in: session)
+                    let resources = try await write(conversion, in: session, lookingAhead: false)
                     written[position] = resources
                     let message = messages[position]
                     applied.append(AppliedInbound(id: message.id, header: message.received.inbound, resources: resources))

@@ -160,9 +160,11 @@ public struct IngestPipeline: Sendable {
         }
     }
 
-    /// Applies `conversion` in the current transaction of `session` and returns the `Type/id`s it wrote.
-    func write(_ conversion: Conversion, in session: StoreSession) async throws -> [String] {
-        var written = try await BundleProcessor(handler: handler).applyTransaction(try conversion.transaction.get(), in: session, base: base)
+    /// Applies `conversion` in the current transaction of `session` and returns the `Type/id`s it wrote;
+    /// `lookingAhead` unless the caller looked up its criteria with those of other messages.
+    func write(_ conversion: Conversion, in session: StoreSession, lookingAhead: Bool) async throws -> [String] {
+        var written = try await BundleProcessor(handler: handler).applyTransaction(
+            try conversion.transaction.get(), in: session, base: base, lookingAhead: lookingAhead)
         if let merge = conversion.merge {
             written += try await PatientMerger(registry: handler.registry).merge(merge, in: session)
         }
@@ -189,8 +191,7 @@ public struct IngestPipeline: Sendable {
         let inbound = received.inbound
         do {
             let resources = try await session.transaction { session -> [String] in
-                try await conversion.transaction.get().lookUpAhead(in: session)
-                let written = try await write(conversion, in: session)
+                let written = try await write(conversion, in: session, lookingAhead: true)
                 if let holder = try await session.markApplied(id, header: inbound, resources: written) {
                     throw AppliedBefore(holder: holder)
                 }

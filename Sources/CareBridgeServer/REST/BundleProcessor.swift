@@ -5,12 +5,12 @@ import Store
 
 /// Processes batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction).
 ///
-/// A transaction runs in one database transaction: when it has several conditional creates and updates, their
-/// single-token criteria are looked up (and those nothing matches locked) together first
-/// (`PreparedTransaction.lookUpAhead`); DELETE entries run first; then `urn:uuid:` full URLs get their ids
-/// (conditional creates and updates are matched under their locks at that point, from what was looked up ahead
-/// while the transaction's own writes cannot have changed it), references are rewritten, and the entries run in
-/// the order POST, PUT/PATCH, GET. The first failing entry rolls everything back.
+/// A transaction runs in one database transaction: DELETE entries run first; then, when it has several conditional
+/// creates and updates, their single-token criteria are looked up together, and those nothing matches locked
+/// (`PreparedTransaction.lookUpAhead`); then `urn:uuid:` full URLs get their ids (conditional creates and updates
+/// are matched under their locks at that point, from what was looked up ahead while the transaction's own writes
+/// cannot have changed it), references are rewritten, and the entries run in the order POST, PUT/PATCH, GET. The
+/// first failing entry rolls everything back.
 struct BundleProcessor: Sendable {
     let handler: RestHandler
 
@@ -37,8 +37,7 @@ struct BundleProcessor: Sendable {
         }
         let prepared = prepared(parsed)
         let responses = try await handler.store.withTransaction { session in
-            try await prepared.lookUpAhead(in: session)
-            return try await transaction(prepared, in: session, base: base)
+            try await transaction(prepared, in: session, base: base, lookingAhead: true)
         }
         // The entries are audited once they are committed (a failed transaction is audited as a whole).
         for (entry, response) in zip(parsed, responses) {
@@ -72,9 +71,13 @@ struct BundleProcessor: Sendable {
 
     /// Runs the entries of a prepared transaction Bundle in `session`, which the caller has put in a database
     /// transaction (so that it can write more in the same commit, e.g. an inbound log status); returns the
-    /// `Type/id` each entry wrote, in entry order. Throws the first entry's failure.
-    func applyTransaction(_ prepared: PreparedTransaction, in session: StoreSession, base: String) async throws -> [String] {
-        try await transaction(prepared, in: session, base: base).compactMap { response in
+    /// `Type/id` each entry wrote, in entry order. Throws the first entry's failure. `lookingAhead` as for a
+    /// transaction of its own; without it (the caller looked up the criteria of several transactions together),
+    /// each conditional entry is matched on its own.
+    func applyTransaction(
+        _ prepared: PreparedTransaction, in session: StoreSession, base: String, lookingAhead: Bool
+    ) async throws -> [String] {
+        try await transaction(prepared, in: session, base: base, lookingAhead: lookingAhead).compactMap { response in
             response.location.map { Self.resourcePath(of: $0).map(String.init) ?? $0 }
         }
     }
@@ -97,7 +100,9 @@ struct BundleProcessor: Sendable {
         return FHIRResponse(status: 200, body: .json(writer.bytes()))
     }
 
-    private func transaction(_ prepared: PreparedTransaction, in session: StoreSession, base: String) async throws -> [FHIRResponse] {
+    private func transaction(
+        _ prepared: PreparedTransaction, in session: StoreSession, base: String, lookingAhead: Bool
+    ) async throws -> [FHIRResponse] {
         var entries = prepared.entries
         var responses = [FHIRResponse?](repeating: nil, count: entries.count)
         var changed: Set<String> = []
@@ -106,6 +111,7 @@ struct BundleProcessor: Sendable {
             responses[entry.index] = try await run(entry, plan: .asIs, session: session, base: base, changed: &changed)
         }
         entries.removeAll { $0.processingRank == 0 }
+        if lookingAhead { try await prepared.lookUpAhead(in: session) }
         var resolver = ReferenceResolver(registry: handler.registry)
         var plans: [Int: EntryPlan] = [:]
         for entry in entries {

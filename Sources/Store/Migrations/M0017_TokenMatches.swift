@@ -4,7 +4,8 @@ extension Migration {
     /// criterion (by position in the arrays), up to `p_limit` current resources holding the token, with their rows.
     /// Read as `carebridge_token_match` reads one (index rows first, each resource by primary key), without its
     /// lock: a criterion nothing matches is left to the usual match, which takes the lock. A function, planned
-    /// once per connection with sequential scans off, for the reasons given on migrations 15 and 16.
+    /// once per connection with sequential scans off, for the reasons given on migrations 15 and 16. Replaced by
+    /// migration 18, which locks the criteria nothing matches and looks again.
     static let tokenMatches = Migration(
         version: 17,
         name: "token_matches",

@@ -24,7 +24,8 @@ final class PrefetchedRows: Sendable {
 
     private let rows = Mutex<[Key: (StoredResource, indexDigest: [UInt8]?)]>([:])
     /// The ids single-token criteria matched when the transaction looked them up ahead (`prefetchMatches`), kept
-    /// while the transaction's own writes cannot have changed what they match (see `forgetMatches`).
+    /// while the transaction's own writes cannot have changed what they match (see `forgetMatches`). No ids: none
+    /// matched, and the transaction holds the criteria's lock (`StoreSession.lockKey`).
     private let matches = Mutex<[TokenKey: [String]]>([:])
 
     func keep(_ current: StoredResource, indexDigest: [UInt8]?) {
@@ -44,7 +45,7 @@ final class PrefetchedRows: Sendable {
         matches.withLock { $0[key] = ids }
     }
 
-    /// The ids `key` matched when it was looked up ahead, if nothing of its type was written since.
+    /// The ids `key` matched when it was looked up ahead, unless a write since may have changed them.
     func match(_ key: TokenKey) -> [String]? {
         matches.withLock { $0[key] }
     }

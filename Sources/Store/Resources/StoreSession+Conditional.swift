@@ -5,15 +5,18 @@ import PostgresNIO
 
 extension StoreSession {
     /// Serialises conditional interactions with the same criteria until the enclosing transaction ends, so
-    /// that two identical conditional creates cannot both create. The lock is named by the canonical text of
-    /// the criteria (sorted parameters), so the order of the parameters does not matter.
+    /// that two identical conditional creates cannot both create (see `lockKey` for what "the same" is).
     public func lock(_ query: SearchQuery) async throws(StoreError) {
         try await rowCount(of: AdvisoryLockStatement(key: Self.lockKey(query)))
     }
 
-    /// The name of the advisory lock of `query`'s criteria.
+    /// The name of the advisory lock of `query`'s criteria. A single token (`identifier=system|value`) is named by
+    /// the token as read (its system's length first, so that no two tokens share a name), so that every spelling
+    /// of it (escapes, percent-encoding) takes the same lock; other criteria by their canonical text (sorted
+    /// parameters), so that the order of the parameters does not matter.
     static func lockKey(_ query: SearchQuery) -> String {
-        "\(query.resourceType)?\(query.canonicalText)"
+        guard let token = query.soleToken else { return "\(query.resourceType)?\(query.canonicalText)" }
+        return "\(query.resourceType)?\(token.parameter)=\(token.system.utf8.count):\(token.system)|\(token.code)"
     }
 
     /// The id of the one current resource matching `criteria`, or nil when none does; more than one is
@@ -22,7 +25,8 @@ extension StoreSession {
     /// one resource matches already no lock is needed (a concurrent writer cannot make it match none), so
     /// transactions that refer to the same existing resource (a lab's ordering practitioner, a patient) do not
     /// wait for each other. `name` says what the criteria are in the error (e.g. "If-None-Exist criteria").
-    /// A single token (`identifier=system|value`) does all of this in one statement (`carebridge_token_match`).
+    /// A single token (`identifier=system|value`) does all of this in one statement (`carebridge_token_match`), or
+    /// takes what the transaction looked it up as ahead (`prefetchMatches`, which took the lock when nothing matched).
     public func match(_ criteria: SearchQuery, name: String = "the criteria") async throws(StoreError) -> String? {
         var ids: [String]
         if let token = criteria.soleToken {

@@ -51,7 +51,9 @@ extension StoreSession {
 
     /// The current resources of `type` holding `token`, at most `limit`; with `lockKey`, when none does, after
     /// taking that advisory lock (a new snapshot: what the lock's last holder committed is seen). Inside a
-    /// transaction their rows are kept for the update that follows (`prefetched`).
+    /// transaction their rows are kept for the update that follows (`prefetched`). What the transaction looked up
+    /// ahead answers without a statement (the look-up took the token's lock, named as `lockKey` is, when nothing
+    /// matched).
     func tokenMatch(
         _ type: String, _ token: SearchQuery.SoleToken, limit: Int, lockKey: String?
     ) async throws(StoreError) -> [String] {
@@ -75,7 +77,10 @@ extension StoreSession {
     /// without a round trip of its own (with the current rows, as `tokenMatch` keeps them), until a write of the
     /// transaction may change it (`PrefetchedRows.forgetMatches`). For a criterion nothing matches, the statement
     /// takes the criteria's lock and looks again, as `match` does, so that "none" holds for the rest of the
-    /// transaction too (until a write gives a resource the token). Outside a transaction it does nothing. With
+    /// transaction too (until a write of the transaction gives a resource the token). An answer kept is as old as the
+    /// look-up: a resource given the token since by a write that takes no lock (a plain create or update, not a
+    /// conditional one) is not seen by the rest of the transaction, as it would not have been by a single
+    /// conditional interaction that had matched at that moment. Outside a transaction it does nothing. With
     /// `lockWait`, the same statement limits the transaction's lock waits, its own included, as
     /// `limitLockWaits(to:)` does (which it calls when there is nothing to look up).
     public func prefetchMatches(_ criteria: [SearchQuery], limitingLockWaitsTo lockWait: Duration? = nil) async throws(StoreError) {

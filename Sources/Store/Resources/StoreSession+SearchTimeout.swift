@@ -31,8 +31,8 @@ extension StoreSession {
 extension StoreSession {
     /// Makes every statement of the current transaction that waits longer than `limit` for a lock fail
     /// (`lock_timeout`, set for the transaction only) instead of waiting on. For transactions that have a cheaper
-    /// way out than waiting: the ingest batches, whose locks, taken in the order their messages came, can deadlock
-    /// with another batch's, which PostgreSQL would only find after `deadlock_timeout` (a second by default).
+    /// way out than waiting: the ingest batches, whose row locks, taken in the order their messages came, can
+    /// deadlock with another batch's, which PostgreSQL would only find after `deadlock_timeout` (a second by default).
     public func limitLockWaits(to limit: Duration) async throws(StoreError) {
         try await database {
             _ = try await connection.query(
