@@ -170,7 +170,7 @@ struct TokenVerifierTests {
         _ = try await verifier.verify(try await first.sign(Self.claims()))
         _ = try await verifier.verify(try await first.sign(Self.claims()))
         #expect(await fetcher.count == 1)
-        try await fetcher.publish(try JWKS(keys: [try first.publicJWK, try second.publicJWK]))
+        try await fetcher.publish(JWKS(keys: [try first.publicJWK, try second.publicJWK]))
         await Self.expectRejected(.unknownKey, try await second.sign(Self.claims()), by: verifier)
         #expect(await fetcher.count == 1, "no second fetch within a minute")
         clock.advance(61)

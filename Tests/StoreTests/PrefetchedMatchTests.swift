@@ -76,10 +76,10 @@ struct PrefetchedMatchTests {
     func noMatchHoldsItsLock() async throws {
         try await TestDatabase.with { database in
             let store = database.store
-            let created = try await Self.whileHolding(store) { session in
+            let created = try await whileHolding(store) { session in
                 try await session.prefetchMatches([try criteria("identifier=urn:mrn|new")])
             } waiter: {
-                try await Self.expectLockTimeout("the look-up ahead holds the criteria's lock") {
+                try await expectLockTimeout("the look-up ahead holds the criteria's lock") {
                     try await store.withTransaction { session in
                         try await session.limitLockWaits(to: .milliseconds(50))
                         _ = try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
@@ -101,10 +101,10 @@ struct PrefetchedMatchTests {
             let store = database.store
             let (plain, escaped) = (try criteria("identifier=urn:mrn|a$b"), try criteria(#"identifier=urn:mrn|a\$b"#))
             #expect(plain.canonicalText != escaped.canonicalText)
-            let created = try await Self.whileHolding(store) { session in
+            let created = try await whileHolding(store) { session in
                 try await session.prefetchMatches([plain])
             } waiter: {
-                try await Self.expectLockTimeout("the look-up ahead holds the token's lock, whatever its spelling") {
+                try await expectLockTimeout("the look-up ahead holds the token's lock, whatever its spelling") {
                     try await store.withTransaction { session in
                         try await session.limitLockWaits(to: .milliseconds(50))
                         _ = try await session.create(patient(identifiers: ["urn:mrn|a$b"]), ifNoneExist: escaped)
@@ -125,11 +125,11 @@ struct PrefetchedMatchTests {
         try await TestDatabase.with { database in
             let store = database.store
             let held = try criteria("identifier=urn:mrn|held")
-            try await Self.whileHolding(store) { holder in
+            try await whileHolding(store) { holder in
                 let matched = try await holder.match(held)
                 #expect(matched == nil)
             } waiter: {
-                try await Self.expectLockTimeout("the criteria's lock is held until this is done") {
+                try await expectLockTimeout("the criteria's lock is held until this is done") {
                     try await store.withTransaction { session in
                         try await session.prefetchMatches([held], limitingLockWaitsTo: .milliseconds(50))
                     }
@@ -151,43 +151,6 @@ struct PrefetchedMatchTests {
                 let again = try await session.create(patient(identifiers: ["urn:mrn|Q"]), ifNoneExist: try criteria("identifier=urn:mrn|Q"))
                 #expect(again.stored.id == conditional.stored.id && !again.created)
             }
-        }
-    }
-
-    /// Runs `hold` in a transaction, then `waiter` while that transaction is still open, then `then` in it, and
-    /// commits. The transaction stays open for at most 30 s, so that a waiter its lock limit does not stop ends
-    /// too (and fails its expectation) rather than hanging the test.
-    static func whileHolding<T: Sendable>(
-        _ store: ResourceStore, _ hold: @escaping @Sendable (StoreSession) async throws -> Void,
-        waiter: () async throws -> Void, then: @escaping @Sendable (StoreSession) async throws -> T
-    ) async throws -> T {
-        let (held, holding) = AsyncStream<Void>.makeStream()
-        let (done, waiterDone) = AsyncStream<Void>.makeStream()
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask {
-                try await store.withTransaction { session in
-                    try await hold(session)
-                    holding.yield()
-                    await withTaskGroup(of: Void.self) { wait in
-                        wait.addTask { for await _ in done { break } }
-                        wait.addTask { try? await Task.sleep(for: .seconds(30)) }
-                        await wait.next()
-                        wait.cancelAll()
-                    }
-                    return try await then(session)
-                }
-            }
-            for await _ in held { break }
-            try await waiter()
-            waiterDone.yield()
-            return try #require(try await group.next())
-        }
-    }
-
-    /// Expects `work` to fail because a lock was waited for longer than the transaction's limit (SQLSTATE 55P03).
-    static func expectLockTimeout(_ comment: Comment, _ work: () async throws -> Void) async throws {
-        await #expect(comment) { try await work() } throws: { error in
-            (error as? StoreError)?.message.contains("55P03") == true
         }
     }
 }

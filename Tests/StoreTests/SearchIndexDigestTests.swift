@@ -35,7 +35,7 @@ struct SearchIndexDigestTests {
                 #expect(try await Self.digest(database, "Patient", created.id) == digest)
 
                 let renamed = try Rows.resource(Rows.patientJSON.replacingOccurrences(of: "Lefèvre", with: "Martin"))
-                try await session.update(renamed, id: created.id)
+                _ = try await session.update(renamed, id: created.id)
                 #expect(try await Self.digest(database, "Patient", created.id) != digest)
                 #expect(try await Rows.rows(database, "search_string", "value", id: created.id).contains("family|martin"))
             }
@@ -52,7 +52,7 @@ struct SearchIndexDigestTests {
                     .replacingOccurrences(of: "Lefèvre", with: "Martin")
                     .replacingOccurrences(of: #"{"system":"http://mrn","value":"42"}"#,
                                           with: #"{"system":"http://mrn","value":"42"},{"system":"http://x","value":"7"},{"system":"http://x","value":"7"}"#))
-                try await session.update(changed, id: created.id)
+                _ = try await session.update(changed, id: created.id)
                 let after = try await Rows.physicalRows(database, id: created.id)
                 let kept = Set(before.keys).intersection(after.keys)
                 #expect(!kept.isEmpty && kept.allSatisfy { before[$0] == after[$0] }, "rows in both versions are not rewritten")
@@ -61,7 +61,7 @@ struct SearchIndexDigestTests {
 
                 _ = try await database.client.query(
                     "UPDATE resource SET index_digest = NULL WHERE id = \(created.id)", logger: TestDatabase.logger)
-                try await session.update(changed, id: created.id)
+                _ = try await session.update(changed, id: created.id)
                 #expect(Set(try await Rows.physicalRows(database, id: created.id).keys) == Set(after.keys),
                         "a full comparison finds nothing to change")
             }
@@ -79,7 +79,7 @@ struct SearchIndexDigestTests {
                 _ = try await database.client.query(
                     "DELETE FROM search_token WHERE id = \(created.id) AND param = 'identifier'", logger: TestDatabase.logger)
                 let renamed = try Rows.resource(Rows.patientJSON.replacingOccurrences(of: "Lefèvre", with: "Martin"))
-                try await session.update(renamed, id: created.id)
+                _ = try await session.update(renamed, id: created.id)
                 #expect(try await Rows.indexRowCount(database, id: created.id) == expected)
                 #expect(try await Rows.rows(database, "search_token", "system, code", id: created.id).contains("identifier|http://mrn|42"))
             }
@@ -98,7 +98,7 @@ struct SearchIndexDigestTests {
                     "DELETE FROM search_token WHERE id = \(created.id) AND param = 'identifier'", logger: TestDatabase.logger)
                 #expect(try await Rows.indexRowCount(database, id: created.id) < expected)
 
-                try await session.update(Rows.resource(Rows.patientJSON), id: created.id)
+                _ = try await session.update(Rows.resource(Rows.patientJSON), id: created.id)
                 #expect(try await Rows.indexRowCount(database, id: created.id) == expected)
                 #expect(try await Self.digest(database, "Patient", created.id) != nil)
             }
@@ -111,7 +111,7 @@ struct SearchIndexDigestTests {
             let created = try await database.store.withSession { try await $0.create(Rows.resource(Rows.patientJSON)) }
             let expected = try await Rows.indexRowCount(database, id: created.id)
             let digest = try await Self.digest(database, "Patient", created.id)
-            try await database.store.withSession { try await $0.delete("Patient", created.id) }
+            _ = try await database.store.withSession { try await $0.delete("Patient", created.id) }
             #expect(try await Self.digest(database, "Patient", created.id) == nil)
             #expect(try await Rows.indexRowCount(database, id: created.id) == 0)
 

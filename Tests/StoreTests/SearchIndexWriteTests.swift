@@ -28,7 +28,7 @@ struct SearchIndexWriteTests {
     static func rows(_ database: TestDatabase, _ table: String, _ columns: String, id: String) async throws -> [String] {
         let query = PostgresQuery(unsafeSQL: """
             SELECT concat_ws('|', param, \(columns)) FROM \(table) WHERE id = $1 ORDER BY 1
-            """, binds: try { var binds = PostgresBindings(); try binds.append(id, context: .default); return binds }())
+            """, binds: { var binds = PostgresBindings(); binds.append(id); return binds }())
         var rows: [String] = []
         for try await row in try await database.client.query(query, logger: TestDatabase.logger).decode(String.self) {
             rows.append(row)
@@ -43,7 +43,7 @@ struct SearchIndexWriteTests {
                       "search_number", "search_uri"] {
             total += try await database.integers(PostgresQuery(
                 unsafeSQL: "SELECT count(*)::int FROM \(table) WHERE id = $1",
-                binds: try { var binds = PostgresBindings(); try binds.append(id, context: .default); return binds }()
+                binds: { var binds = PostgresBindings(); binds.append(id); return binds }()
             )).first ?? 0
         }
         return total
@@ -79,7 +79,7 @@ struct SearchIndexWriteTests {
                 let created = try await session.create(Self.resource(Self.patientJSON))
                 let before = try await Self.indexRowCount(database, id: created.id)
                 #expect(before > 5)
-                try await session.update(patient(id: created.id, family: "Martin"), id: created.id)
+                _ = try await session.update(patient(id: created.id, family: "Martin"), id: created.id)
                 #expect(try await Self.rows(database, "search_string", "value", id: created.id)
                     .filter { $0.hasPrefix("family|") } == ["family|martin"])
                 #expect(try await Self.rows(database, "search_date", "low", id: created.id).isEmpty)
@@ -100,7 +100,7 @@ struct SearchIndexWriteTests {
         for (table, columns) in tables {
             let query = PostgresQuery(unsafeSQL: """
                 SELECT concat_ws('|', '\(table)', param, \(columns)), ctid::text FROM \(table) WHERE id = $1
-                """, binds: try { var binds = PostgresBindings(); try binds.append(id, context: .default); return binds }())
+                """, binds: { var binds = PostgresBindings(); binds.append(id); return binds }())
             for try await (row, ctid) in try await database.client.query(query, logger: TestDatabase.logger).decode((String, String).self) {
                 rows[row] = ctid
             }
@@ -115,7 +115,7 @@ struct SearchIndexWriteTests {
                 let created = try await session.create(Self.resource(Self.observationJSON))
                 let before = try await Self.physicalRows(database, id: created.id)
                 let changed = try Self.resource(Self.observationJSON.replacingOccurrences(of: "5.4", with: "6.1"))
-                try await session.update(changed, id: created.id)
+                _ = try await session.update(changed, id: created.id)
                 let after = try await Self.physicalRows(database, id: created.id)
 
                 let old = before.keys.filter { $0.contains("|5.4|") }
@@ -128,7 +128,7 @@ struct SearchIndexWriteTests {
                 for (row, ctid) in kept { #expect(after[row] == ctid, "\(row) was rewritten") }
                 #expect(after.count == before.count)
 
-                try await session.update(changed, id: created.id)
+                _ = try await session.update(changed, id: created.id)
                 #expect(try await Self.physicalRows(database, id: created.id) == after)
             }
         }
@@ -145,7 +145,7 @@ struct SearchIndexWriteTests {
                 expected += try await Self.indexRowCount(database, id: created.id)
             }
             let deleted = try await database.store.withSession { try await $0.create(Self.resource(Self.observationJSON)) }
-            try await database.store.withSession { try await $0.delete("Observation", deleted.id) }
+            _ = try await database.store.withSession { try await $0.delete("Observation", deleted.id) }
             for table in ["search_string", "search_token", "search_date", "search_reference", "search_uri"] {
                 _ = try await database.client.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"), logger: TestDatabase.logger)
             }

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Store
+import Testing
 
 /// A migrated database of its own in the shared test cluster, with a running pool over it.
 struct TestDatabase {
@@ -90,5 +91,42 @@ extension StoreSession {
         var query = SearchQuery(resourceType: type)
         query.offset = offset
         return try await search(query, count: count)
+    }
+}
+
+/// Runs `hold` in a transaction, then `waiter` while that transaction is still open, then `then` in it, and
+/// commits. The transaction stays open for at most 30 s, so that a waiter its lock limit does not stop ends
+/// too (and fails its expectation) rather than hanging the test.
+func whileHolding<T: Sendable>(
+    _ store: ResourceStore, _ hold: @escaping @Sendable (StoreSession) async throws -> Void,
+    waiter: () async throws -> Void, then: @escaping @Sendable (StoreSession) async throws -> T
+) async throws -> T {
+    let (held, holding) = AsyncStream<Void>.makeStream()
+    let (done, waiterDone) = AsyncStream<Void>.makeStream()
+    return try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask {
+            try await store.withTransaction { session in
+                try await hold(session)
+                holding.yield()
+                await withTaskGroup(of: Void.self) { wait in
+                    wait.addTask { for await _ in done { break } }
+                    wait.addTask { try? await Task.sleep(for: .seconds(30)) }
+                    await wait.next()
+                    wait.cancelAll()
+                }
+                return try await then(session)
+            }
+        }
+        for await _ in held { break }
+        try await waiter()
+        waiterDone.yield()
+        return try #require(try await group.next())
+    }
+}
+
+/// Expects `work` to fail because a lock was waited for longer than the transaction's limit (SQLSTATE 55P03).
+func expectLockTimeout(_ comment: Comment, _ work: () async throws -> Void) async throws {
+    await #expect(comment) { try await work() } throws: { error in
+        (error as? StoreError)?.message.contains("55P03") == true
     }
 }

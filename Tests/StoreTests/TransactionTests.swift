@@ -112,33 +112,16 @@ struct TransactionTests {
         try await TestDatabase.with { database in
             let store = database.store
             let id = try await store.withSession { try await $0.create(patient(identifiers: ["urn:mrn|L"])).id }
-            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
-            let (done, waiterDone) = AsyncStream<Void>.makeStream()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    // Holds the row's lock until the waiter is done (or 30 s, so that a waiter without a limit
-                    // ends too: then it gets the row and the expectation below fails).
-                    try await store.withTransaction { holder in
-                        _ = try await holder.update(patient(family: "Holder", identifiers: ["urn:mrn|L"]), id: id)
-                        lockTaken.yield()
-                        await withTaskGroup(of: Void.self) { wait in
-                            wait.addTask { for await _ in done { break } }
-                            wait.addTask { try? await Task.sleep(for: .seconds(30)) }
-                            await wait.next()
-                            wait.cancelAll()
-                        }
-                    }
-                }
-                for await _ in locked { break }
-                await #expect(throws: StoreError.self, "the row is locked until this is done; the limit is 50 ms") {
+            try await whileHolding(store) { holder in
+                _ = try await holder.update(patient(family: "Holder", identifiers: ["urn:mrn|L"]), id: id)
+            } waiter: {
+                try await expectLockTimeout("the row is locked until this is done; the limit is 50 ms") {
                     try await store.withTransaction { session in
                         try await limitBy.apply(.milliseconds(50), in: session)
                         _ = try await session.update(patient(family: "Waiter", identifiers: ["urn:mrn|L"]), id: id)
                     }
                 }
-                waiterDone.yield()
-                try await group.waitForAll()
-            }
+            } then: { _ in }
             let family = try await store.withSession { try await $0.read("Patient", id)?.body }
             #expect(family.map { String(buffer: $0) }?.contains("Holder") == true)
         }
