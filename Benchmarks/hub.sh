@@ -2,6 +2,7 @@
 #
 #   hub_start BINARY WORK_DIR [serve options...]   sets hub_pid, hub_url (http://127.0.0.1:PORT), hub_mllp_port
 #   hub_stop                                       stops the hub and its cluster (call it from an EXIT trap)
+#   hub_cpu_ms / hub_postgres_cpu_ms               CPU time (user + system, ms) the hub / its cluster used so far
 #
 # WORK_DIR must be world-traversable: as root the embedded cluster runs as the `postgres` account.
 
@@ -48,4 +49,23 @@ hub_stop() {
             "$pgctl" -D "$hub_work/pg" -m immediate -w stop >/dev/null 2>&1 || true
         fi
     fi
+}
+
+# CPU time in ms (user + system) of process $1; with "children" also what its exited children used.
+process_cpu_ms() {
+    local fields
+    fields="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+    awk -v ticks="$(getconf CLK_TCK)" -v children="${2:-}" \
+        '{ t = $12 + $13; if (children != "") t += $14 + $15; printf "%d\n", t * 1000 / ticks }' <<<"$fields"
+}
+
+hub_cpu_ms() { process_cpu_ms "$hub_pid"; }
+
+# The cluster's postmaster with the children it reaped, plus its live children (backends, background workers).
+hub_postgres_cpu_ms() {
+    local postmaster total child
+    postmaster="$(head -1 "$hub_work/pg/postmaster.pid" 2>/dev/null)" || { echo 0; return; }
+    total="$(process_cpu_ms "$postmaster" children)"
+    for child in $(pgrep -P "$postmaster"); do total=$((total + $(process_cpu_ms "$child"))); done
+    echo "$total"
 }
