@@ -16,7 +16,12 @@ extension StoreSession {
     /// parameters), so that the order of the parameters does not matter.
     static func lockKey(_ query: SearchQuery) -> String {
         guard let token = query.soleToken else { return "\(query.resourceType)?\(query.canonicalText)" }
-        return "\(query.resourceType)?\(token.parameter)=\(token.system.utf8.count):\(token.system)|\(token.code)"
+        return lockKey(query.resourceType, token)
+    }
+
+    /// The name of the advisory lock of criteria that are `token` alone, on resources of `type` (see `lockKey(_:)`).
+    static func lockKey(_ type: String, _ token: SearchQuery.SoleToken) -> String {
+        "\(type)?\(token.parameter)=\(token.system.utf8.count):\(token.system)|\(token.code)"
     }
 
     /// The id of the one current resource matching `criteria`, or nil when none does; more than one is
@@ -30,7 +35,8 @@ extension StoreSession {
     public func match(_ criteria: SearchQuery, name: String = "the criteria") async throws(StoreError) -> String? {
         var ids: [String]
         if let token = criteria.soleToken {
-            ids = try await tokenMatch(criteria.resourceType, token, limit: 2, lockKey: Self.lockKey(criteria))
+            let lockKey = Self.lockKey(criteria.resourceType, token)
+            ids = try await tokenMatch(criteria.resourceType, token, limit: 2, lockKey: lockKey)
         } else {
             ids = try await matches(criteria)
             if ids.isEmpty {

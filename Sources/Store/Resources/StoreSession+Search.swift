@@ -110,7 +110,7 @@ extension StoreSession {
         for query in criteria {
             guard let token = query.soleToken else { continue }
             let key = TokenKey(type: query.resourceType, token: token)
-            if seen.insert(key).inserted { keys.append((key, lockKey(query))) }
+            if seen.insert(key).inserted { keys.append((key, lockKey(query.resourceType, token))) }
         }
         return keys
     }
