@@ -3,6 +3,8 @@
 #   hub_start BINARY WORK_DIR [serve options...]   sets hub_pid, hub_url (http://127.0.0.1:PORT), hub_mllp_port
 #   hub_stop                                       stops the hub and its cluster (call it from an EXIT trap)
 #   hub_cpu_ms / hub_postgres_cpu_ms               CPU time (user + system, ms) the hub / its cluster used so far
+#   hub_cpu_per_message HUB_MS POSTGRES_MS N       "hub_ms postgres_ms": CPU per message of the N messages handled since
+#                                                  hub_cpu_ms and hub_postgres_cpu_ms read HUB_MS and POSTGRES_MS
 #
 # WORK_DIR must be world-traversable: as root the embedded cluster runs as the `postgres` account.
 
@@ -68,4 +70,9 @@ hub_postgres_cpu_ms() {
     total="$(process_cpu_ms "$postmaster" children)"
     for child in $(pgrep -P "$postmaster"); do total=$((total + $(process_cpu_ms "$child"))); done
     echo "$total"
+}
+
+hub_cpu_per_message() {
+    awk -v hub=$(( $(hub_cpu_ms) - $1 )) -v pg=$(( $(hub_postgres_cpu_ms) - $2 )) -v n="$3" \
+        'BEGIN { printf "%.3f %.3f\n", hub / n, pg / n }'
 }
