@@ -18,5 +18,5 @@ public struct Migration: Sendable, Hashable {
     }
 
     /// Every migration, in version order.
-    public static let all: [Migration] = [.resources, .searchTokens, .searchIndex, .inboundMessages, .searchIndexCoverage, .webhooks, .paymentNotifications, .subscriptionActivity, .auditEvents, .deliveryIndexes, .deliveryQueue, .indexDigest, .inboundClaims, .tokenMatch, .tokenMatchRows, .markApplied, .tokenMatches, .tokenMatchesLocked]
+    public static let all: [Migration] = [.resources, .searchTokens, .searchIndex, .inboundMessages, .searchIndexCoverage, .webhooks, .paymentNotifications, .subscriptionActivity, .auditEvents, .deliveryIndexes, .deliveryQueue, .indexDigest, .inboundClaims, .tokenMatch, .tokenMatchRows, .markApplied, .tokenMatches, .tokenMatchesLocked, .lookUpByPrimaryKey]
 }
