@@ -170,6 +170,9 @@ struct IngestBatcherTests {
         let batches = Mutex<[[Int]]>([])
         let handedIn = Atomic<Int>(0)
         let running = Mutex((now: 0, most: 0))
+        /// The batches (named by their first message) allowed to finish.
+        let released = Mutex<Set<Int>>([])
+        let answers = Mutex<[Int]>([])
     }
 
     @Test("messages handed in while a batch runs wait, and go together in the next batches, up to the batch size")
@@ -200,6 +203,56 @@ struct IngestBatcherTests {
         #expect(formed.first == [0])
         #expect(formed.dropFirst().map(\.count) == [3, 3, 1], "\(formed)")
         #expect(Set(formed.joined()) == Set(0..<8))
+    }
+
+    @Test("while a batch runs, another starts only once as many messages wait as the smallest running one holds")
+    func anotherBatchWaitsForEnough() async throws {
+        let batcher = IngestBatcher<Int, Int>(maxBatch: 8, maxRunning: 2)
+        let probe = Probe()
+        let run: @Sendable ([Int]) async -> [Int] = { items in
+            probe.batches.withLock { $0.append(items) }
+            while let first = items.first, !probe.released.withLock({ $0.contains(first) }) {
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+            return items
+        }
+        let formed = { probe.batches.withLock { $0 } }
+        let answered = { probe.answers.withLock { $0 } }
+        let submit = { @Sendable (items: Range<Int>) in
+            for item in items {
+                Task {
+                    let outcome = await batcher.submit(item, run: run)
+                    probe.answers.withLock { $0.append(outcome) }
+                }
+            }
+        }
+        submit(0..<1)
+        try await Self.until { formed() == [[0]] }
+        submit(1..<2)
+        try await Self.until { formed().count == 2 }
+        #expect(formed() == [[0], [1]], "one waiting message is as many as the running batch of one holds")
+        submit(2..<6)
+        try await Self.until { batcher.waitingCount == 4 }
+        probe.released.withLock { _ = $0.insert(0) }
+        try await Self.until { formed().count == 3 }
+        #expect(formed()[2].sorted() == [2, 3, 4, 5], "the first batch done takes the four that waited")
+        submit(6..<7)
+        try await Self.until { batcher.waitingCount == 1 }
+        probe.released.withLock { _ = $0.insert(1) }
+        try await Self.until { answered().count == 2 }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(formed().count == 3, "one message does not start a batch beside a running batch of four")
+        submit(7..<10)
+        try await Self.until { formed().count == 4 }
+        #expect(formed()[3].sorted() == [6, 7, 8, 9], "four waiting messages start their own batch beside it")
+        probe.released.withLock { $0.formUnion([formed()[2].first ?? -1, formed()[3].first ?? -1]) }
+        try await Self.until { answered().count == 10 }
+        #expect(answered().sorted() == Array(0..<10))
+    }
+
+    /// Waits until `condition` holds.
+    static func until(_ condition: () -> Bool) async throws {
+        while !condition() { try await Task.sleep(for: .milliseconds(1)) }
     }
 
     @Test("no more batches run at once than allowed, and each message is answered with its own outcome")
