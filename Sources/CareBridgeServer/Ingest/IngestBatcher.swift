@@ -5,10 +5,11 @@ import Synchronization
 /// message waits for a timer). While one runs, another starts (up to `maxRunning`) only once as many messages
 /// wait as the smallest running batch holds, so that batches stay about equally large instead of a second batch
 /// taking the one message that arrived first: each batch costs its round trips whatever its size (on two cores,
-/// 8 MLLP connections ingest ADT^A08 ~10% faster and with less CPU per message, see Benchmarks/README.md). A
-/// running batch, when done, takes up to `maxBatch` of the waiting messages as its next batch, unless another
-/// batch still running will take them. Every message handed in is answered, in the order its batch returns the
-/// outcomes.
+/// 8 MLLP connections ingest ADT^A08 ~10% faster and with less CPU per message, see Benchmarks/README.md). The
+/// price: while fewer messages wait than a running batch holds, they wait for a batch to finish even when another
+/// could start, so a slow batch (a very large message, a lock) delays them. A running batch, when done, takes up
+/// to `maxBatch` of the waiting messages as its next batch, unless another batch still running will take them.
+/// Every message handed in is answered, in the order its batch returns the outcomes.
 final class IngestBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     private struct Waiting: Sendable {
         let item: Item
