@@ -250,9 +250,33 @@ struct IngestBatcherTests {
         #expect(answered().sorted() == Array(0..<10))
     }
 
-    /// Waits until `condition` holds.
+    @Test("a burst handed in at once runs as two batches side by side, not one after the other")
+    func burstUsesBothSlots() async throws {
+        let batcher = IngestBatcher<Int, Int>(maxBatch: 4, maxRunning: 2)
+        let probe = Probe()
+        let run: @Sendable ([Int]) async -> [Int] = { items in
+            probe.running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            try? await Task.sleep(for: .milliseconds(30))
+            probe.running.withLock { $0.now -= 1 }
+            return items
+        }
+        let outcomes = await withTaskGroup(of: Int.self) { group in
+            for item in 0..<12 { group.addTask { await batcher.submit(item, run: run) } }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(outcomes.sorted() == Array(0..<12))
+        #expect(probe.running.withLock { $0.most } == 2, "no message arrived after the burst to start the second batch")
+    }
+
+    struct TimedOut: Error {}
+
+    /// Waits until `condition` holds, for at most ten seconds.
     static func until(_ condition: () -> Bool) async throws {
-        while !condition() { try await Task.sleep(for: .milliseconds(1)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TimedOut() }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     @Test("no more batches run at once than allowed, and each message is answered with its own outcome")

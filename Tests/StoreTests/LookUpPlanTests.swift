@@ -59,7 +59,7 @@ struct LookUpPlanTests {
         for try await line in try await connection.query(explained, logger: TestDatabase.logger).decode(String.self) {
             lines.append(line)
         }
-        guard let buffers = lines.first(where: { $0.contains("Buffers: shared") }) else { return 0 }
+        let buffers = try #require(lines.first(where: { $0.contains("Buffers: shared") }), "no buffers in \(lines)")
         return buffers.split(separator: " ").reduce(0) { total, word in
             let parts = word.split(separator: "=")
             guard parts.count == 2, ["hit", "read"].contains(parts[0]), let count = Int(parts[1]) else { return total }

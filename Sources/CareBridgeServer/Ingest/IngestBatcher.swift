@@ -60,10 +60,13 @@ final class IngestBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
-    /// Runs batches until none is left for this runner.
-    private func drain(_ run: @Sendable ([Item]) async -> [Outcome]) async {
+    /// Runs batches until none is left for this runner; starts another runner when the messages left waiting
+    /// after it took a batch are enough for a batch of their own (a burst handed in at once, with no later
+    /// message to start one).
+    private func drain(_ run: @escaping @Sendable ([Item]) async -> [Outcome]) async {
         var done: Int?
-        while let batch = next(after: done) {
+        while let (batch, another) = next(after: done) {
+            if another { Task { await self.drain(run) } }
             let outcomes = await run(batch.map(\.item))
             precondition(outcomes.count == batch.count, "a batch must return one outcome per message")
             for (waiting, outcome) in zip(batch, outcomes) {
@@ -73,9 +76,10 @@ final class IngestBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
-    /// The next batch of a runner whose last batch (of `done` messages) has just been answered, or nil (and one
-    /// runner fewer) when nothing waits or the batches still running will take what waits.
-    private func next(after done: Int?) -> [Waiting]? {
+    /// The next batch of a runner whose last batch (of `done` messages) has just been answered, and whether
+    /// another runner is to start for what still waits; nil (and one runner fewer) when nothing waits or the
+    /// batches still running will take what waits.
+    private func next(after done: Int?) -> (batch: [Waiting], another: Bool)? {
         state.withLock { state in
             if let done, let position = state.sizes.firstIndex(of: done) { state.sizes.remove(at: position) }
             guard !state.waiting.isEmpty, state.enoughForAnother || state.running == 1 else {
@@ -85,7 +89,9 @@ final class IngestBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
             let batch = Array(state.waiting.prefix(maxBatch))
             state.waiting.removeFirst(batch.count)
             state.sizes.append(batch.count)
-            return batch
+            let another = state.running < maxRunning && !state.waiting.isEmpty && state.enoughForAnother
+            if another { state.running += 1 }
+            return (batch, another)
         }
     }
 }
