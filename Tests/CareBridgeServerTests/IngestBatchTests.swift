@@ -254,9 +254,11 @@ struct IngestBatcherTests {
     func burstUsesBothSlots() async throws {
         let batcher = IngestBatcher<Int, Int>(maxBatch: 4, maxRunning: 2)
         let probe = Probe()
+        // Each batch waits for a second one to run beside it (for at most five seconds, so that a batcher that never
+        // starts one fails instead of hanging).
         let run: @Sendable ([Int]) async -> [Int] = { items in
             probe.running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
-            try? await Task.sleep(for: .milliseconds(30))
+            try? await Self.until(within: .seconds(5)) { probe.running.withLock { $0.most } == 2 }
             probe.running.withLock { $0.now -= 1 }
             return items
         }
@@ -270,9 +272,10 @@ struct IngestBatcherTests {
 
     struct TimedOut: Error {}
 
-    /// Waits until `condition` holds, for at most ten seconds.
-    static func until(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+    /// Waits until `condition` holds, for at most `limit` (long: other suites running at the same time can keep
+    /// this one's tasks waiting for seconds; the limit only keeps a broken batcher from hanging the run).
+    static func until(within limit: Duration = .seconds(120), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
         while !condition() {
             guard ContinuousClock.now < deadline else { throw TimedOut() }
             try await Task.sleep(for: .milliseconds(1))
