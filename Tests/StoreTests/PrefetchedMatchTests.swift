@@ -74,49 +74,46 @@ struct PrefetchedMatchTests {
 
     @Test("a criterion nothing matched is locked until the transaction ends: the same conditional create elsewhere waits, then finds what it created")
     func noMatchHoldsItsLock() async throws {
-        try await TestDatabase.with { database in
-            let store = database.store
-            let created = try await whileHolding(store) { session in
-                try await session.prefetchMatches([try criteria("identifier=urn:mrn|new")])
-            } waiter: {
-                try await expectLockTimeout("the look-up ahead holds the criteria's lock") {
-                    try await store.withTransaction { session in
-                        try await session.limitLockWaits(to: .milliseconds(50))
-                        _ = try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
-                    }
-                }
-            } then: { session in
-                try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new")).stored.id
-            }
-            let found = try await store.withTransaction { session in
-                try await session.create(patient(identifiers: ["urn:mrn|new"]), ifNoneExist: try criteria("identifier=urn:mrn|new"))
-            }
-            #expect(found.stored.id == created && !found.created)
-        }
+        let token = try criteria("identifier=urn:mrn|new")
+        try await Self.expectLookUpHoldsLock(
+            lookingUp: token, thenCreating: "urn:mrn|new", elsewhere: token,
+            "the look-up ahead holds the criteria's lock", "the create elsewhere finds the one made under the lock")
     }
 
     @Test("two spellings of one token take the same lock, so a conditional create in either spelling waits for the other")
     func spellingsShareTheLock() async throws {
+        let (plain, escaped) = (try criteria("identifier=urn:mrn|a$b"), try criteria(#"identifier=urn:mrn|a\$b"#))
+        #expect(plain.canonicalText != escaped.canonicalText)
+        try await Self.expectLookUpHoldsLock(
+            lookingUp: plain, thenCreating: "urn:mrn|a$b", elsewhere: escaped,
+            "the look-up ahead holds the token's lock, whatever its spelling", "both spellings are one token")
+    }
+
+    /// Looks `held` up ahead in a transaction that matches nothing, and expects a conditional create with `other`
+    /// elsewhere to time out on the lock meanwhile; the holder then creates a Patient with `identifier` under `held`,
+    /// and a conditional create with `other` after its commit finds that one instead of creating.
+    static func expectLookUpHoldsLock(
+        lookingUp held: SearchQuery, thenCreating identifier: String, elsewhere other: SearchQuery,
+        _ waiting: Comment, _ found: Comment
+    ) async throws {
         try await TestDatabase.with { database in
             let store = database.store
-            let (plain, escaped) = (try criteria("identifier=urn:mrn|a$b"), try criteria(#"identifier=urn:mrn|a\$b"#))
-            #expect(plain.canonicalText != escaped.canonicalText)
             let created = try await whileHolding(store) { session in
-                try await session.prefetchMatches([plain])
+                try await session.prefetchMatches([held])
             } waiter: {
-                try await expectLockTimeout("the look-up ahead holds the token's lock, whatever its spelling") {
+                try await expectLockTimeout(waiting) {
                     try await store.withTransaction { session in
                         try await session.limitLockWaits(to: .milliseconds(50))
-                        _ = try await session.create(patient(identifiers: ["urn:mrn|a$b"]), ifNoneExist: escaped)
+                        _ = try await session.create(patient(identifiers: [identifier]), ifNoneExist: other)
                     }
                 }
             } then: { session in
-                try await session.create(patient(identifiers: ["urn:mrn|a$b"]), ifNoneExist: plain).stored.id
+                try await session.create(patient(identifiers: [identifier]), ifNoneExist: held).stored.id
             }
-            let found = try await store.withTransaction { session in
-                try await session.create(patient(identifiers: ["urn:mrn|a$b"]), ifNoneExist: escaped)
+            let again = try await store.withTransaction { session in
+                try await session.create(patient(identifiers: [identifier]), ifNoneExist: other)
             }
-            #expect(found.stored.id == created && !found.created, "both spellings are one token")
+            #expect(again.stored.id == created && !again.created, found)
         }
     }
 
